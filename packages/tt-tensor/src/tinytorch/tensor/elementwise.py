@@ -1,0 +1,523 @@
+"""Elementwise ops: arithmetic with broadcasting, unary math, comparisons, ``where``, in-place ops.
+
+Binary ops first decide the result dtype with PyTorch's promotion rule
+(:func:`tinytorch.tensor.dtypes.result_type`), cast both operands to it, and let a NumPy ufunc
+broadcast them. Python numbers become 0-d constant tensors, so every binary op has two Tensor
+inputs and its backward rule is the same whether the other operand was a number or a tensor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import extensions as _ext
+from .dtypes import get_default_dtype, result_type
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+Number = int | float | bool
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """The error function, by Abramowitz & Stegun 7.1.26 refined with one Newton-free correction.
+
+    NumPy has no erf; this rational approximation has absolute error below 1.5e-7, which is below
+    float32 resolution.
+    """
+    sign = np.sign(x)
+    a = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027
+                                                                          + t * 1.061405429))))
+    return (sign * (1.0 - poly * np.exp(-a * a))).astype(x.dtype, copy=False)
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-x) without overflow: use e^-|x| on both sides of zero."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
+
+
+class ElementwiseOps:
+    """Mixed into Tensor: ``+ - * / // % **``, math functions, comparisons and in-place ops."""
+
+    __slots__ = ()
+
+    # -- binary arithmetic ----------------------------------------------------------------------
+
+    # BEGIN SOLUTION 1.3 binary: promote dtypes, broadcast, and apply a binary ufunc
+    def _binary(self: Tensor, op: str, ufunc: Callable[..., np.ndarray], other: Any,
+                reverse: bool = False, float_result: bool = False) -> Tensor:
+        dtype = result_type(self, other)
+        if float_result and not dtype.is_floating_point:
+            dtype = get_default_dtype()
+        other = self._lift(other, dtype)
+        a, b = (other, self) if reverse else (self, other)
+        x, y = a.data, b.data
+        if x.dtype != dtype.numpy:
+            x = x.astype(dtype.numpy)
+        if y.dtype != dtype.numpy:
+            y = y.astype(dtype.numpy)
+        try:
+            data = ufunc(x, y)
+        except ValueError:
+            raise RuntimeError(
+                f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together "
+                "(sizes must match or be 1 in every dim, aligned from the right)") from None
+        return self._make(op, np.asarray(data), (a, b))
+    # END SOLUTION
+
+    @_ext.op("add")
+    def add(self: Tensor, other: Any, alpha: Number = 1) -> Tensor:
+        """``self + alpha * other`` with broadcasting."""
+        if alpha != 1:
+            other = self._lift(other) * alpha
+        return self._binary("add", np.add, other)
+
+    @_ext.op("sub")
+    def sub(self: Tensor, other: Any, alpha: Number = 1) -> Tensor:
+        """``self - alpha * other`` with broadcasting."""
+        if alpha != 1:
+            other = self._lift(other) * alpha
+        return self._binary("sub", np.subtract, other)
+
+    @_ext.op("mul")
+    def mul(self: Tensor, other: Any) -> Tensor:
+        return self._binary("mul", np.multiply, other)
+
+    @_ext.op("div")
+    def div(self: Tensor, other: Any) -> Tensor:
+        """True division; integer inputs give a float result, as in PyTorch."""
+        return self._binary("div", np.true_divide, other, float_result=True)
+
+    @_ext.op("pow")
+    def pow(self: Tensor, exponent: Any) -> Tensor:
+        return self._binary("pow", np.power, exponent)
+
+    @_ext.op("floor_divide")
+    def floor_divide(self: Tensor, other: Any) -> Tensor:
+        return self._binary("floor_divide", np.floor_divide, other)
+
+    @_ext.op("remainder")
+    def remainder(self: Tensor, other: Any) -> Tensor:
+        """Python-style remainder (sign of the divisor), as ``torch.remainder``."""
+        return self._binary("remainder", np.remainder, other)
+
+    @_ext.op("maximum")
+    def maximum(self: Tensor, other: Any) -> Tensor:
+        return self._binary("maximum", np.maximum, other)
+
+    @_ext.op("minimum")
+    def minimum(self: Tensor, other: Any) -> Tensor:
+        return self._binary("minimum", np.minimum, other)
+
+    subtract, multiply, divide, true_divide = sub, mul, div, div
+
+    def __add__(self, other: Any) -> Tensor:
+        return self.add(other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return self.add(other)  # addition commutes
+
+    def __sub__(self, other: Any) -> Tensor:
+        return self.sub(other)
+
+    @_ext.op("sub")
+    def __rsub__(self: Tensor, other: Any) -> Tensor:
+        return self._binary("sub", np.subtract, other, reverse=True)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return self.mul(other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return self.mul(other)  # multiplication commutes
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return self.div(other)
+
+    @_ext.op("div")
+    def __rtruediv__(self: Tensor, other: Any) -> Tensor:
+        return self._binary("div", np.true_divide, other, reverse=True, float_result=True)
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return self.floor_divide(other)
+
+    def __rfloordiv__(self: Tensor, other: Any) -> Tensor:
+        return self._binary("floor_divide", np.floor_divide, other, reverse=True)
+
+    def __mod__(self, other: Any) -> Tensor:
+        return self.remainder(other)
+
+    def __rmod__(self: Tensor, other: Any) -> Tensor:
+        return self._binary("remainder", np.remainder, other, reverse=True)
+
+    def __pow__(self, exponent: Any) -> Tensor:
+        return self.pow(exponent)
+
+    @_ext.op("pow")
+    def __rpow__(self: Tensor, base: Any) -> Tensor:
+        return self._binary("pow", np.power, base, reverse=True)
+
+    # -- unary math -----------------------------------------------------------------------------
+
+    # BEGIN SOLUTION 1.4 unary: elementwise math functions (float ops promote integers)
+    def _unary(self: Tensor, op: str, fn: Callable[[np.ndarray], np.ndarray],
+               to_float: bool = True, **saved: Any) -> Tensor:
+        x = self.data
+        if to_float and x.dtype.kind != "f":
+            x = x.astype(get_default_dtype().numpy)
+        return self._make(op, np.asarray(fn(x)), (self,), **saved)
+
+    @_ext.op("neg")
+    def neg(self: Tensor) -> Tensor:
+        if self.data.dtype == np.bool_:
+            raise TypeError("negation (-) is not supported on bool tensors; use ~ or logical_not")
+        return self._unary("neg", np.negative, to_float=False)
+
+    @_ext.op("abs")
+    def abs(self: Tensor) -> Tensor:
+        return self._unary("abs", np.abs, to_float=False)
+
+    @_ext.op("exp")
+    def exp(self: Tensor) -> Tensor:
+        return self._unary("exp", np.exp)
+
+    @_ext.op("log")
+    def log(self: Tensor) -> Tensor:
+        """Natural logarithm (``-inf`` at 0, ``nan`` below, as in PyTorch)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self._unary("log", np.log)
+
+    @_ext.op("sqrt")
+    def sqrt(self: Tensor) -> Tensor:
+        with np.errstate(invalid="ignore"):
+            return self._unary("sqrt", np.sqrt)
+
+    @_ext.op("sin")
+    def sin(self: Tensor) -> Tensor:
+        return self._unary("sin", np.sin)
+
+    @_ext.op("cos")
+    def cos(self: Tensor) -> Tensor:
+        return self._unary("cos", np.cos)
+
+    @_ext.op("tanh")
+    def tanh(self: Tensor) -> Tensor:
+        return self._unary("tanh", np.tanh)
+
+    @_ext.op("sigmoid")
+    def sigmoid(self: Tensor) -> Tensor:
+        """1 / (1 + e^-x), computed without overflow for large |x|."""
+        return self._unary("sigmoid", _sigmoid)
+
+    @_ext.op("relu")
+    def relu(self: Tensor) -> Tensor:
+        """max(x, 0); keeps the dtype."""
+        return self._unary("relu", lambda x: np.maximum(x, x.dtype.type(0)), to_float=False)
+
+    @_ext.op("erf")
+    def erf(self: Tensor) -> Tensor:
+        return self._unary("erf", _erf)
+
+    @_ext.op("clamp")
+    def clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
+        """Limit every element to [min, max]; either bound may be None."""
+        if min is None and max is None:
+            raise ValueError("clamp: at least one of min and max must be given")
+        lo = getattr(min, "data", min)
+        hi = getattr(max, "data", max)
+        dtype = result_type(self, *(b for b in (min, max) if b is not None))
+
+        def clip(x: np.ndarray) -> np.ndarray:
+            x = x.astype(dtype.numpy, copy=False)
+            if lo is not None:
+                x = np.maximum(x, lo)
+            if hi is not None:
+                x = np.minimum(x, hi)
+            return x.astype(dtype.numpy, copy=False)
+
+        return self._unary("clamp", clip, to_float=False, min=lo, max=hi)
+    # END SOLUTION
+
+    clip = clamp
+
+    @_ext.op("reciprocal")
+    def reciprocal(self: Tensor) -> Tensor:
+        return self._lift(1.0, get_default_dtype()).div(self)
+
+    @_ext.op("rsqrt")
+    def rsqrt(self: Tensor) -> Tensor:
+        return self.sqrt().reciprocal()
+
+    @_ext.op("square")
+    def square(self: Tensor) -> Tensor:
+        return self.mul(self)
+
+    @_ext.op("log1p")
+    def log1p(self: Tensor) -> Tensor:
+        return self._unary("log1p", np.log1p)
+
+    @_ext.op("softmax")
+    def softmax(self: Tensor, dim: int) -> Tensor:
+        """exp(x) / sum(exp(x)) along ``dim``, shifted by the max for stability."""
+        shifted = self - self.amax(dim, keepdim=True).detach()
+        e = shifted.exp()
+        return e / e.sum(dim, keepdim=True)
+
+    @_ext.op("log_softmax")
+    def log_softmax(self: Tensor, dim: int) -> Tensor:
+        """x - logsumexp(x) along ``dim``."""
+        return self - self.logsumexp(dim, keepdim=True)
+
+    # Piecewise-constant functions: their gradient is zero wherever it exists.
+    def _constant_piecewise(self: Tensor, op: str, fn: Callable[[np.ndarray], np.ndarray]
+                            ) -> Tensor:
+        return self._make(op, fn(self.data), (self,))
+
+    def sign(self: Tensor) -> Tensor:
+        return self._constant_piecewise("sign", np.sign)
+
+    def floor(self: Tensor) -> Tensor:
+        return self._constant_piecewise("floor", np.floor)
+
+    def ceil(self: Tensor) -> Tensor:
+        return self._constant_piecewise("ceil", np.ceil)
+
+    def round(self: Tensor, decimals: int = 0) -> Tensor:
+        return self._constant_piecewise("round", lambda x: np.round(x, decimals))
+
+    def trunc(self: Tensor) -> Tensor:
+        return self._constant_piecewise("trunc", np.trunc)
+
+    def __neg__(self) -> Tensor:
+        return self.neg()
+
+    def __pos__(self) -> Tensor:
+        return self  # type: ignore[return-value]
+
+    def __abs__(self) -> Tensor:
+        return self.abs()
+
+    # -- comparisons and logic (results are bool, never differentiable) -------------------------
+
+    def _compare(self: Tensor, ufunc: Callable[..., np.ndarray], other: Any) -> Tensor:
+        dtype = result_type(self, other)
+        other = self._lift(other, dtype)
+        try:
+            data = ufunc(self.data.astype(dtype.numpy, copy=False),
+                         other.data.astype(dtype.numpy, copy=False))
+        except ValueError:
+            raise RuntimeError(f"cannot compare tensors of shapes {self.shape} and "
+                               f"{other.shape}: they do not broadcast") from None
+        return self._wrap(np.asarray(data))
+
+    def eq(self, other: Any) -> Tensor:
+        return self._compare(np.equal, other)
+
+    def ne(self, other: Any) -> Tensor:
+        return self._compare(np.not_equal, other)
+
+    def lt(self, other: Any) -> Tensor:
+        return self._compare(np.less, other)
+
+    def le(self, other: Any) -> Tensor:
+        return self._compare(np.less_equal, other)
+
+    def gt(self, other: Any) -> Tensor:
+        return self._compare(np.greater, other)
+
+    def ge(self, other: Any) -> Tensor:
+        return self._compare(np.greater_equal, other)
+
+    __eq__ = eq  # type: ignore[assignment]
+    __ne__ = ne  # type: ignore[assignment]
+    __lt__, __le__, __gt__, __ge__ = lt, le, gt, ge
+
+    def equal(self: Tensor, other: Tensor) -> bool:
+        """True when shapes and all values are equal."""
+        return self.shape == other.shape and bool(np.array_equal(self.data, other.data))
+
+    def allclose(self: Tensor, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
+                 equal_nan: bool = False) -> bool:
+        return bool(np.allclose(self.data, getattr(other, "data", other), rtol, atol, equal_nan))
+
+    def isclose(self: Tensor, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
+                equal_nan: bool = False) -> Tensor:
+        return self._wrap(np.isclose(self.data, getattr(other, "data", other), rtol, atol,
+                                     equal_nan))
+
+    def isnan(self: Tensor) -> Tensor:
+        return self._wrap(np.isnan(self.data))
+
+    def isinf(self: Tensor) -> Tensor:
+        return self._wrap(np.isinf(self.data))
+
+    def isfinite(self: Tensor) -> Tensor:
+        return self._wrap(np.isfinite(self.data))
+
+    def _logical(self: Tensor, ufunc: Callable[..., np.ndarray], other: Any) -> Tensor:
+        return self._wrap(np.asarray(ufunc(self.data, getattr(other, "data", other))))
+
+    def logical_and(self, other: Any) -> Tensor:
+        return self._logical(np.logical_and, other)
+
+    def logical_or(self, other: Any) -> Tensor:
+        return self._logical(np.logical_or, other)
+
+    def logical_xor(self, other: Any) -> Tensor:
+        return self._logical(np.logical_xor, other)
+
+    def logical_not(self: Tensor) -> Tensor:
+        return self._wrap(np.logical_not(self.data))
+
+    def _bitwise(self: Tensor, ufunc: Callable[..., np.ndarray], other: Any) -> Tensor:
+        if self.data.dtype.kind == "f" or getattr(getattr(other, "data", None), "dtype",
+                                                  np.dtype(int)).kind == "f":
+            raise TypeError("bitwise ops (& | ^ ~) need bool or integer tensors, got "
+                            f"{self.dtype.name}")
+        dtype = result_type(self, other)
+        other = self._lift(other, dtype)
+        return self._wrap(np.asarray(ufunc(self.data.astype(dtype.numpy, copy=False),
+                                           other.data.astype(dtype.numpy, copy=False))))
+
+    def __and__(self, other: Any) -> Tensor:
+        return self._bitwise(np.bitwise_and, other)
+
+    def __or__(self, other: Any) -> Tensor:
+        return self._bitwise(np.bitwise_or, other)
+
+    def __xor__(self, other: Any) -> Tensor:
+        return self._bitwise(np.bitwise_xor, other)
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
+    def __invert__(self: Tensor) -> Tensor:
+        if self.data.dtype.kind == "f":
+            raise TypeError("~ needs a bool or integer tensor, got " + self.dtype.name)
+        return self._wrap(np.invert(self.data))
+
+    # -- selection ------------------------------------------------------------------------------
+
+    @_ext.op("where")
+    def where(self: Tensor, condition: Any, other: Any) -> Tensor:
+        """``self`` where ``condition`` is True, else ``other`` (as ``torch.where(c, self, o)``)."""
+        cond = getattr(condition, "data", condition)
+        cond = np.asarray(cond)
+        if cond.dtype != np.bool_:
+            raise TypeError(f"where: condition must be a bool tensor, got {cond.dtype}")
+        dtype = result_type(self, other)
+        other = self._lift(other, dtype)
+        try:
+            data = np.where(cond, self.data.astype(dtype.numpy, copy=False),
+                            other.data.astype(dtype.numpy, copy=False))
+        except ValueError:
+            raise RuntimeError(f"where: condition {cond.shape}, input {self.shape} and other "
+                               f"{other.shape} do not broadcast together") from None
+        return self._make("where", data, (self, other), condition=cond)
+
+    def masked_fill(self: Tensor, mask: Any, value: Any) -> Tensor:
+        """``value`` where ``mask`` is True, else self (mask broadcasts to self's shape)."""
+        mask_data = np.asarray(getattr(mask, "data", mask))
+        if mask_data.dtype != np.bool_:
+            raise TypeError(f"masked_fill: mask must be a bool tensor, got {mask_data.dtype}")
+        fill = self._lift(value, self.dtype).to(self.dtype)
+        return fill.where(mask_data, self)
+
+    # -- in-place ops ---------------------------------------------------------------------------
+
+    def _inplace(self: Tensor, compute: Callable[[Tensor], Tensor], *others: Any) -> Tensor:
+        """Run ``compute(self)`` and write its result into self's own memory.
+
+        When gradients are being recorded the graph is rebased: the op is computed from a copy of
+        the old value, and self takes the result's ``grad_fn`` (PyTorch does the same).
+        """
+        recorder = _ext._recorder
+        tracking = (recorder is not None and recorder.is_grad_enabled()
+                    and (self._requires_grad
+                         or any(getattr(o, "_requires_grad", False) for o in others)))
+        source = self
+        if tracking:
+            if self.grad_fn is None and self._requires_grad:
+                raise RuntimeError(
+                    "a leaf Tensor that requires grad is being used in an in-place operation; "
+                    "wrap the update in `with no_grad():` (or use an out-of-place op)")
+            source = self._wrap(self.data.copy())
+            source.grad_fn, source._requires_grad = self.grad_fn, self._requires_grad
+        result = compute(source)
+        if result.shape != self.shape:
+            raise RuntimeError(f"in-place op: the result's shape {result.shape} does not match "
+                               f"the tensor's shape {self.shape} it would be written into")
+        if result.dtype.category > self.dtype.category:
+            raise RuntimeError(f"in-place op: result type {result.dtype.name} can't be cast to "
+                               f"the tensor's type {self.dtype.name}")
+        try:
+            self.data[...] = result.data
+        except ValueError as e:
+            raise RuntimeError(f"in-place op on a tensor whose memory cannot be written ({e}); "
+                               "it is an expanded or unfolded view: call .clone() first") from None
+        self._bump_version()
+        if tracking:
+            self.grad_fn, self._requires_grad = result.grad_fn, result._requires_grad
+        return self
+
+    def add_(self: Tensor, other: Any, alpha: Number = 1) -> Tensor:
+        return self._inplace(lambda t: t.add(other, alpha=alpha), other)
+
+    def sub_(self: Tensor, other: Any, alpha: Number = 1) -> Tensor:
+        return self._inplace(lambda t: t.sub(other, alpha=alpha), other)
+
+    def mul_(self: Tensor, other: Any) -> Tensor:
+        return self._inplace(lambda t: t.mul(other), other)
+
+    def div_(self: Tensor, other: Any) -> Tensor:
+        return self._inplace(lambda t: t.div(other), other)
+
+    def pow_(self: Tensor, exponent: Any) -> Tensor:
+        return self._inplace(lambda t: t.pow(exponent), exponent)
+
+    def clamp_(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
+        return self._inplace(lambda t: t.clamp(min, max))
+
+    def masked_fill_(self: Tensor, mask: Any, value: Any) -> Tensor:
+        return self._inplace(lambda t: t.masked_fill(mask, value), value)
+
+    def copy_(self: Tensor, src: Any) -> Tensor:
+        """Copy ``src`` (broadcast to self's shape, cast to self's dtype) into self."""
+        src = self._lift(src)
+        return self._inplace(lambda t: src.to(t.dtype).expand(*t.shape), src)
+
+    def fill_(self: Tensor, value: Any) -> Tensor:
+        return self._inplace(lambda t: self._wrap(np.full(t.shape, value, t.data.dtype)))
+
+    def zero_(self: Tensor) -> Tensor:
+        return self.fill_(0)
+
+    def uniform_(self: Tensor, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
+        """Fill with samples from U(a, b)."""
+        from .random import rng
+        values = rng(generator).uniform(a, b, self.shape)
+        return self._inplace(lambda t: self._wrap(values.astype(t.data.dtype)))
+
+    def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0,
+                generator: Any = None) -> Tensor:
+        """Fill with samples from N(mean, std^2)."""
+        from .random import rng
+        values = rng(generator).normal(mean, std, self.shape)
+        return self._inplace(lambda t: self._wrap(values.astype(t.data.dtype)))
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self.div_(other)
+

@@ -1,0 +1,363 @@
+"""The one Tensor class: an ``np.ndarray`` plus the dormant state that autograd brings to life.
+
+A Tensor holds ``.data`` (a NumPy array) and the gradient attributes ``requires_grad``, ``grad``
+and ``grad_fn``. Its ops live in one file per concept and are mixed in here:
+
+=================  ==========================================================
+``elementwise.py``  arithmetic, unary math, comparisons, ``where``, in-place ops
+``reductions.py``   sum, mean, max, var, logsumexp, ...
+``linalg.py``       matmul
+``shape.py``        reshape, permute, expand, cat, split, pad, ...
+``indexing.py``     ``t[...]``, ``t[...] = v``, gather
+``windows.py``      ``unfold``: sliding windows for convolution
+=================  ==========================================================
+
+Every op computes its result with NumPy and then calls :func:`Tensor._make`, which reports the op to
+the gradient recorder (see :mod:`tinytorch.tensor.extensions`) when an input requires grad.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from . import extensions as _ext
+from .dtypes import DType, as_dtype, from_numpy_dtype, get_default_dtype
+from .elementwise import ElementwiseOps
+from .indexing import IndexingOps
+from .linalg import LinalgOps
+from .printing import format_tensor
+from .reductions import ReductionOps
+from .shape import ShapeOps
+from .windows import WindowOps
+
+__all__ = ["Tensor"]
+
+
+class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, WindowOps):
+    """An n-dimensional array with optional gradient tracking.
+
+    Attributes:
+        data: the NumPy array holding the values.
+        grad: the accumulated gradient (a Tensor) once ``backward`` has run, else None.
+        grad_fn: the graph node that made this tensor (None for leaves).
+    """
+
+    __slots__ = ("data", "_requires_grad", "grad", "grad_fn", "_version_counter",
+                 "_autograd_meta", "__weakref__")
+    __array_ufunc__ = None  # ``ndarray + Tensor`` defers to Tensor.__radd__
+
+    def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
+        from .creation import as_array
+
+        self.data = as_array(data, dtype)
+        self._requires_grad = False
+        self.grad: Tensor | None = None
+        self.grad_fn: Any = None
+        self._version_counter = [0]
+        self._autograd_meta: Any = None  # owned by the gradient engine (hooks, retain_grad)
+        if requires_grad:
+            self.requires_grad = True
+
+    # -- construction helpers used by every op --------------------------------------------------
+
+    @staticmethod
+    def _wrap(data: np.ndarray, view_of: Tensor | None = None) -> Tensor:
+        """A Tensor around ``data`` without copying. Views share their base's version counter."""
+        t = object.__new__(Tensor)
+        t.data = data
+        t._requires_grad = False
+        t.grad = None
+        t.grad_fn = None
+        t._autograd_meta = None
+        if view_of is not None and np.may_share_memory(data, view_of.data):
+            t._version_counter = view_of._version_counter
+        else:
+            t._version_counter = [0]
+        return t
+
+    @staticmethod
+    def _make(op: str, data: np.ndarray, inputs: tuple[Tensor, ...],
+              view_of: Tensor | None = None, **saved: Any) -> Tensor:
+        """Wrap an op's result and report ``op`` to the gradient recorder if an input needs grad.
+
+        ``saved`` holds what the backward rule of ``op`` needs besides inputs and output
+        (a dim, a shape, an index...).
+        """
+        out = Tensor._wrap(data, view_of)
+        for t in inputs:
+            if t._requires_grad:
+                recorder = _ext._recorder
+                if recorder is not None:
+                    node = recorder.record(op, inputs, out, saved)
+                    if node is not None:
+                        out.grad_fn = node
+                        out._requires_grad = True
+                break
+        return out
+
+    def _lift(self, value: Any, dtype: DType | None = None) -> Tensor:
+        """``value`` as a Tensor: Tensors pass through, Python numbers become 0-d constants."""
+        if isinstance(value, Tensor):
+            return value
+        if isinstance(value, np.ndarray):
+            return Tensor(value)
+        if not isinstance(value, (bool, int, float, np.number, np.bool_)):
+            raise TypeError(f"expected a Tensor or a Python number, got {type(value).__name__}")
+        return Tensor._wrap(np.asarray(value, dtype=(dtype or self.dtype).numpy))
+
+    # -- attributes -----------------------------------------------------------------------------
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def dtype(self) -> DType:
+        return from_numpy_dtype(self.data.dtype)
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    def size(self, dim: int | None = None) -> Any:
+        """The shape, or the length of one dim (PyTorch's ``size``; NumPy's ``size`` is numel)."""
+        if dim is None:
+            return self.data.shape
+        return self.data.shape[self._dim(dim)]
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return self.data.size
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self.data.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self.data.nbytes
+
+    @property
+    def itemsize(self) -> int:
+        return self.data.itemsize
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    def is_floating_point(self) -> bool:
+        return self.data.dtype.kind == "f"
+
+    def is_contiguous(self) -> bool:
+        return bool(self.data.flags.c_contiguous)
+
+    def stride(self, dim: int | None = None) -> Any:
+        """Strides in elements (not bytes), as in PyTorch."""
+        strides = tuple(s // self.data.itemsize for s in self.data.strides)
+        return strides if dim is None else strides[self._dim(dim)]
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor's storage was modified in place (shared by views)."""
+        return self._version_counter[0]
+
+    def _bump_version(self) -> None:
+        self._version_counter[0] += 1
+
+    # -- gradient attributes (dormant until tt-autograd is installed) ---------------------------
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if value:
+            _ext.require_gradient_recorder("requires_grad=True")
+            if not self.is_floating_point():
+                raise RuntimeError(
+                    f"only floating point tensors can require gradients, got dtype {self.dtype.name}")
+        elif self.grad_fn is not None:
+            raise RuntimeError(
+                "requires_grad can only be turned off on leaf tensors; use .detach() instead")
+        self._requires_grad = bool(value)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
+                 create_graph: bool = False) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (needs tt-autograd)."""
+        _ext.require_gradient_recorder("backward()").backward(
+            self, gradient, retain_graph, create_graph)
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor after backward (needs tt-autograd)."""
+        _ext.require_gradient_recorder("retain_grad()").retain_grad(self)
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Any:
+        """Call ``hook(grad)`` when this tensor's gradient is computed (needs tt-autograd)."""
+        return _ext.require_gradient_recorder("register_hook()").register_hook(self, hook)
+
+    def detach(self) -> Tensor:
+        """The same values (shared memory), cut from the graph."""
+        return Tensor._wrap(self.data, view_of=self)
+
+    def detach_(self) -> Tensor:
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    # -- conversion -----------------------------------------------------------------------------
+
+    @_ext.op("to")
+    def to(self, dtype: Any = None, *args: Any, copy: bool = False, **kwargs: Any) -> Tensor:
+        """Cast to ``dtype`` (a device string such as ``"cpu"`` is accepted and ignored)."""
+        if isinstance(dtype, str) and dtype.split(":")[0] in ("cpu",):
+            dtype = args[0] if args else kwargs.get("dtype")
+        if isinstance(dtype, Tensor):
+            dtype = dtype.dtype
+        if dtype is None:
+            return self._make("clone", self.data.copy(), (self,)) if copy else self
+        target = as_dtype(dtype)
+        if target.numpy == self.data.dtype and not copy:
+            return self
+        return self._make("to", self.data.astype(target.numpy), (self,))
+
+    def float(self) -> Tensor:
+        from .dtypes import float32
+        return self.to(float32)
+
+    def double(self) -> Tensor:
+        from .dtypes import float64
+        return self.to(float64)
+
+    def half(self) -> Tensor:
+        from .dtypes import float16
+        return self.to(float16)
+
+    def long(self) -> Tensor:
+        from .dtypes import int64
+        return self.to(int64)
+
+    def int(self) -> Tensor:
+        from .dtypes import int32
+        return self.to(int32)
+
+    def bool(self) -> Tensor:
+        from .dtypes import bool_
+        return self.to(bool_)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        return self.to(other.dtype)
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared memory, as ``torch.Tensor.numpy``)."""
+        if self._requires_grad:
+            raise RuntimeError("Can't call numpy() on a Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        return self.data
+
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"a Tensor with {self.data.size} elements cannot be converted to a Python scalar "
+                f"(shape {self.shape})")
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    # -- Python protocol ------------------------------------------------------------------------
+
+    def __repr__(self) -> str:
+        return format_tensor(self)
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        if self.data.ndim == 0 and spec:
+            return format(self.data.item(), spec)
+        return repr(self)
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with {self.data.size} values is ambiguous")
+        return bool(self.data.item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.data.item())
+
+    __hash__ = object.__hash__  # ``==`` is elementwise, identity is the hash (as in PyTorch)
+
+    def __reduce__(self) -> Any:
+        raise TypeError("TinyTorch tensors are not pickled; save them with tinytorch.nn.save "
+                        "(a .npz file) or convert with .numpy()")
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
+        if not self.is_leaf:
+            raise RuntimeError("only leaf tensors (made by the user) support deepcopy")
+        copied = Tensor._wrap(self.data.copy())
+        copied._requires_grad = self._requires_grad
+        if self.grad is not None:
+            copied.grad = self.grad.__deepcopy__(memo)
+        memo[id(self)] = copied
+        return copied
+
+    # -- helpers shared by the op files ---------------------------------------------------------
+
+    def _dim(self, dim: int, extra: int = 0) -> int:
+        """``dim`` made non-negative, or an IndexError naming the ndim (``extra`` allows ndim+1
+        positions, as unsqueeze does)."""
+        n = self.data.ndim + extra
+        low, high = -max(n, 1), max(n, 1) - 1
+        if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+            raise TypeError(f"dim must be an int, got {type(dim).__name__}")
+        if not low <= dim <= high:
+            raise IndexError(
+                f"Dimension out of range: dim {dim} for a tensor with ndim {self.data.ndim} "
+                f"(expected a dim in [{low}, {high}])")
+        return dim % max(n, 1)
+
+    def _float_dtype(self) -> np.dtype:
+        """This tensor's dtype if floating, else the default float (for exp, log, division...)."""
+        if self.data.dtype.kind == "f":
+            return self.data.dtype
+        return get_default_dtype().numpy

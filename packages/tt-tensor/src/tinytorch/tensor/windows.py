@@ -1,0 +1,47 @@
+"""Sliding windows: ``unfold``, the view that turns convolution into one matrix multiply.
+
+``x.unfold(dim, size, step)`` replaces dim ``dim`` by the number of windows,
+``(n - size) // step + 1``, and appends a new last dim of length ``size``. No data is copied:
+the windows are a strided view of ``x`` (read-only, because windows overlap).
+
+For a 2-D convolution: ``x.unfold(2, kh, sh).unfold(3, kw, sw)`` has shape
+``(N, C, out_h, out_w, kh, kw)``; contracting it with the kernel is im2col without the copy.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import extensions as _ext
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
+
+class WindowOps:
+    """Mixed into Tensor: ``unfold``."""
+
+    __slots__ = ()
+
+    # BEGIN SOLUTION 1.11 unfold: sliding windows as a strided view
+    @_ext.op("unfold")
+    def unfold(self: Tensor, dimension: int, size: int, step: int) -> Tensor:
+        """Windows of ``size`` entries every ``step`` along ``dimension``, as a new last dim."""
+        d = self._dim(dimension)
+        n = self.shape[d] if self.ndim else 1
+        if size <= 0 or step <= 0:
+            raise ValueError(f"unfold: size and step must be positive, got size={size}, "
+                             f"step={step}")
+        if size > n:
+            raise RuntimeError(f"unfold: window size {size} is larger than dim {dimension} "
+                               f"of size {n} (shape {self.shape})")
+        count = (n - size) // step + 1
+        strides = self.data.strides
+        shape = self.shape[:d] + (count,) + self.shape[d + 1:] + (size,)
+        new_strides = strides[:d] + (strides[d] * step,) + strides[d + 1:] + (strides[d],)
+        data = np.lib.stride_tricks.as_strided(self.data, shape, new_strides, writeable=False)
+        return self._make("unfold", data, (self,), view_of=self, dimension=d, size=size,
+                          step=step, shape=self.shape)
+    # END SOLUTION

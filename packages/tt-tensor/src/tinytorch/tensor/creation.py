@@ -27,6 +27,8 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
     """``data`` as a NumPy array of a supported dtype (always a new array for non-arrays)."""
     if isinstance(data, Tensor):
         data = data.data
+    elif isinstance(data, np.generic):  # a NumPy scalar keeps its dtype, like an array
+        data = np.asarray(data)
     target = None if dtype is None else as_dtype(dtype).numpy
     if isinstance(data, np.ndarray):
         array = data

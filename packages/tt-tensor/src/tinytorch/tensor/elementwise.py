@@ -52,16 +52,25 @@ class ElementwiseOps:
     # BEGIN SOLUTION 1.3 binary: promote dtypes, broadcast, and apply a binary ufunc
     def _binary(self: Tensor, op: str, ufunc: Callable[..., np.ndarray], other: Any,
                 reverse: bool = False, float_result: bool = False) -> Tensor:
-        dtype = result_type(self, other)
-        if float_result and not dtype.is_floating_point:
-            dtype = get_default_dtype()
-        other = self._lift(other, dtype)
+        other_data = getattr(other, "data", None)
+        if isinstance(other_data, np.ndarray) and other_data.dtype == self.data.dtype \
+                and (not float_result or self.data.dtype.kind == "f"):
+            target = self.data.dtype  # fast path: same dtype, nothing to promote
+        elif type(other) in (float, int) and self.data.dtype.kind == "f":
+            target = self.data.dtype  # fast path: a number never widens a float tensor
+            other = self._wrap(np.asarray(other, dtype=target))
+        else:
+            dtype = result_type(self, other)
+            if float_result and not dtype.is_floating_point:
+                dtype = get_default_dtype()
+            target = dtype.numpy
+            other = self._lift(other, dtype)
         a, b = (other, self) if reverse else (self, other)
         x, y = a.data, b.data
-        if x.dtype != dtype.numpy:
-            x = x.astype(dtype.numpy)
-        if y.dtype != dtype.numpy:
-            y = y.astype(dtype.numpy)
+        if x.dtype != target:
+            x = x.astype(target)
+        if y.dtype != target:
+            y = y.astype(target)
         try:
             data = ufunc(x, y)
         except ValueError:

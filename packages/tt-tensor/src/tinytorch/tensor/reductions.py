@@ -6,6 +6,7 @@ size 1 so the result broadcasts against the input. Integer and bool sums give in
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -34,10 +35,11 @@ class ReductionOps:
         """``dim`` as a sorted tuple of non-negative dims, or None for all of them."""
         if dim is None:
             return None
-        dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
-        if not dims:
+        if isinstance(dim, (int, np.integer)):
+            return (self._dim(dim),)
+        if not dim:
             return None
-        normal = tuple(sorted(self._dim(d) for d in dims))
+        normal = tuple(sorted(self._dim(d) for d in dim))
         if len(set(normal)) != len(normal):
             raise ValueError(f"dim {dim} names the same dimension twice")
         return normal
@@ -45,7 +47,7 @@ class ReductionOps:
     def _reduced_count(self: Tensor, dims: tuple[int, ...] | None) -> int:
         if dims is None:
             return self.data.size
-        return int(np.prod([self.data.shape[d] for d in dims]))
+        return math.prod(self.data.shape[d] for d in dims)
 
     def _require_float(self: Tensor, name: str) -> None:
         if self.data.dtype.kind != "f":
@@ -58,7 +60,7 @@ class ReductionOps:
         """Sum over ``dim`` (all dims when None)."""
         dims = self._dims(dim)
         dtype = np.int64 if self.data.dtype.kind in "bi" else self.data.dtype
-        data = np.sum(self.data, axis=dims, keepdims=keepdim, dtype=dtype)
+        data = self.data.sum(axis=dims, keepdims=keepdim, dtype=dtype)
         return self._make("sum", np.asarray(data), (self,), dim=dims, keepdim=keepdim)
 
     @_ext.op("mean")

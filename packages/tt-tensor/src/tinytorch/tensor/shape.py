@@ -7,6 +7,7 @@ its input, exactly as NumPy and PyTorch do, so ``t.view(-1)[0] = 1`` changes ``t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -43,7 +44,7 @@ class ShapeOps:
             raise RuntimeError(f"{name}: only one dim can be -1, got shape {shape}")
         if any(s < -1 for s in shape):
             raise RuntimeError(f"{name}: invalid negative size in shape {shape}")
-        known = int(np.prod([s for s in shape if s != -1]))
+        known = math.prod(s for s in shape if s != -1)
         size = self.data.size
         if unknown:
             if known == 0 or size % known:
@@ -92,7 +93,7 @@ class ShapeOps:
         if start > end:
             raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
         shape = self.shape
-        merged = int(np.prod(shape[start:end + 1]))
+        merged = math.prod(shape[start:end + 1])
         return self.reshape(shape[:start] + (merged,) + shape[end + 1:])
 
     def unflatten(self: Tensor, dim: int, sizes: Sequence[int]) -> Tensor:

@@ -346,15 +346,14 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
     def _dim(self, dim: int, extra: int = 0) -> int:
         """``dim`` made non-negative, or an IndexError naming the ndim (``extra`` allows ndim+1
         positions, as unsqueeze does)."""
-        n = self.data.ndim + extra
-        low, high = -max(n, 1), max(n, 1) - 1
-        if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        n = max(self.data.ndim + extra, 1)
+        if type(dim) is not int and (not isinstance(dim, (int, np.integer)) or isinstance(dim, bool)):
             raise TypeError(f"dim must be an int, got {type(dim).__name__}")
-        if not low <= dim <= high:
+        if not -n <= dim < n:
             raise IndexError(
                 f"Dimension out of range: dim {dim} for a tensor with ndim {self.data.ndim} "
-                f"(expected a dim in [{low}, {high}])")
-        return dim % max(n, 1)
+                f"(expected a dim in [{-n}, {n - 1}])")
+        return int(dim) + n if dim < 0 else int(dim)
 
     def _float_dtype(self) -> np.dtype:
         """This tensor's dtype if floating, else the default float (for exp, log, division...)."""

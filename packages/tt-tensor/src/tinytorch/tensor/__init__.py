@@ -6,13 +6,43 @@
 """
 
 from ._version import __version__
-from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
-                       linspace, ones, ones_like, rand, rand_like, randint, randn, randn_like,
-                       randperm, tensor, zeros, zeros_like)
-from .dtypes import (DType, as_dtype, float16, float32, float64, get_default_dtype, int32, int64,
-                     promote_types, result_type, set_default_dtype)
+from .creation import (
+                       arange,
+                       as_tensor,
+                       empty,
+                       empty_like,
+                       eye,
+                       from_numpy,
+                       full,
+                       full_like,
+                       linspace,
+                       ones,
+                       ones_like,
+                       rand,
+                       rand_like,
+                       randint,
+                       randn,
+                       randn_like,
+                       randperm,
+                       tensor,
+                       zeros,
+                       zeros_like,
+)
+from .dtypes import (
+                       DType,
+                       as_dtype,
+                       float16,
+                       float32,
+                       float64,
+                       get_default_dtype,
+                       int32,
+                       int64,
+                       promote_types,
+                       result_type,
+                       set_default_dtype,
+)
 from .dtypes import bool_ as bool  # noqa: A004 - PyTorch's spelling, tinytorch.tensor.bool
-from .extensions import (OpEvent, add_op_observer, gradient_recorder, register_gradient_recorder)
+from .extensions import OpEvent, add_op_observer, gradient_recorder, register_gradient_recorder
 from .functions import *  # noqa: F403
 from .functions import __all__ as _function_names
 from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state

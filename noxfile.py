@@ -1,0 +1,301 @@
+"""Every TinyTorch workflow: parts in isolation, all together, milestones, docs, lint, layering.
+
+    nox                  # what CI runs (see nox.options.sessions below)
+    nox -l               # list sessions
+    nox -s part2         # build parts 1-2 as wheels, install them alone, run part 2's tests
+    nox -s part2 -- --torch -k matmul   # ... also with PyTorch as oracle; rest goes to pytest
+    nox -s milestones    # build the parts, install each milestone alone, run its scripts
+    nox -s docs          # mkdocs build --strict
+
+Part sessions test what a student installs: wheels built from this tree into a fresh directory,
+installed into a fresh environment, imported from site-packages (checked), with pytest run from a
+directory where no ``src/`` is importable. The helpers live in ``tools/_packages.py`` so later
+sessions (stubs, audit, grade, bump, publish) reuse them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import nox
+from nox.command import CommandFailed
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+import _packages  # noqa: E402  (needs tools/ on sys.path)
+from _packages import MissingPart, Part  # noqa: E402
+
+nox.needs_version = ">=2024.4.15"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_venv = "no"
+# What CI runs. Part sessions for parts not in the tree skip with a message. Name sessions
+# literally here: a tag name inside nox.options.sessions fails.
+nox.options.sessions = ["lint", "layering", "part1", "part2", "part3", "all", "milestones", "docs"]
+
+PER_TEST_TIMEOUT = 120
+"""Seconds before pytest-timeout fails a single test (a hung test must not eat CI's budget)."""
+
+TORCH_FLAG = "--torch"
+"""Posarg of part sessions: also install torch as oracle. Or set TINYTORCH_TORCH=1."""
+
+
+# --------------------------------------------------------------------------------------------
+# Shared steps
+# --------------------------------------------------------------------------------------------
+
+
+def pytest_args(session: nox.Session) -> list[str]:
+    """Options every test run gets: timeout, no cache dir in the tree, short tracebacks."""
+    return ["-p", "no:cacheprovider", f"--timeout={PER_TEST_TIMEOUT}", "-rfE", "--tb=short"]
+
+
+def want_torch(session: nox.Session) -> tuple[bool, list[str]]:
+    """Whether ``--torch`` was given (or TINYTORCH_TORCH=1), and the posargs without it."""
+    rest = [arg for arg in session.posargs if arg != TORCH_FLAG]
+    flag = len(rest) != len(session.posargs) or os.environ.get("TINYTORCH_TORCH") == "1"
+    return flag, rest
+
+
+def install_parts(session: nox.Session, parts: list[Part], *requirements: str) -> None:
+    """Build ``parts`` into a fresh directory, install those wheels (plus requirements), and
+    check every part imports from the venv, not from the tree."""
+    dist = _packages.fresh_dir(session, "dist")
+    wheels = _packages.build_wheels(session, parts, dist)
+    _packages.install_wheels(session, wheels, *requirements)
+    _packages.check_imported_from_venv(
+        session, [p.module for p in parts], cwd=_packages.fresh_dir(session, "cwd")
+    )
+
+
+def ready_parts(session: nox.Session) -> list[Part]:
+    """Every part that can be installed from this tree; logs the ones left out, skips if none."""
+    parts, left_out = _packages.installable_parts()
+    for reason in left_out:
+        session.warn(reason)
+    if not parts:
+        session.skip("no installable part in this tree yet")
+    return parts
+
+
+def run_part_tests(session: nox.Session, number: int) -> None:
+    """The body of ``partN``: the part and its dependency parts alone, from wheels."""
+    try:
+        part = _packages.part(number)
+        parts = _packages.with_deps(part)
+    except MissingPart as missing:
+        session.skip(str(missing))
+    if not part.has_tests():
+        session.skip(f"{part.label} has no tests in {part.tests.relative_to(ROOT)} yet")
+    torch, rest = want_torch(session)
+    session.log(f"{part.label}: installing {', '.join(p.name for p in parts)} from wheels")
+    install_parts(session, parts, *_packages.test_requirements(parts))
+    if torch:
+        _packages.install_torch(session, required=True)
+    # Run from outside the tree: only the installed wheels can satisfy `import tinytorch.*`.
+    with session.chdir(_packages.fresh_dir(session, "run")):
+        session.run(
+            "pytest", str(part.tests), "--rootdir", str(part.path), *pytest_args(session), *rest
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Parts in isolation
+# --------------------------------------------------------------------------------------------
+
+
+@nox.session
+def part1(session: nox.Session) -> None:
+    """Part 1 (tt-tensor) alone from its wheel: run its tests. Posarg --torch adds the oracle."""
+    run_part_tests(session, 1)
+
+
+@nox.session
+def part2(session: nox.Session) -> None:
+    """Part 2 (tt-autograd) with the parts it declares, from wheels: run its tests."""
+    run_part_tests(session, 2)
+
+
+@nox.session
+def part3(session: nox.Session) -> None:
+    """Part 3 (tt-nn) with the parts it declares, from wheels: run its tests."""
+    run_part_tests(session, 3)
+
+
+@nox.session
+def part4(session: nox.Session) -> None:
+    """Part 4 (tt-vision) with the parts it declares, from wheels: run its tests."""
+    run_part_tests(session, 4)
+
+
+@nox.session
+def part5(session: nox.Session) -> None:
+    """Part 5 (tt-text) with the parts it declares, from wheels: run its tests."""
+    run_part_tests(session, 5)
+
+
+@nox.session
+def part6(session: nox.Session) -> None:
+    """Part 6 (tt-optim-systems) with the parts it declares, from wheels: run its tests."""
+    run_part_tests(session, 6)
+
+
+# --------------------------------------------------------------------------------------------
+# Everything together
+# --------------------------------------------------------------------------------------------
+
+
+@nox.session(name="all")
+def all_parts(session: nox.Session) -> None:
+    """Every part together from wheels, torch as oracle: all packages' tests + tools' tests.
+
+    One pytest run (root pytest.ini). Catches integration problems; isolation is partN's job.
+    """
+    parts = ready_parts(session)
+    install_parts(session, parts, *_packages.test_requirements(parts))
+    _packages.install_torch(session, required=False)
+    test_dirs = [str(p.tests) for p in parts if p.has_tests()]
+    with session.chdir(_packages.fresh_dir(session, "run")):
+        session.run(
+            "pytest", *test_dirs, str(ROOT / "tools" / "tests"),
+            "-c", str(ROOT / "pytest.ini"), "--rootdir", str(ROOT),
+            *pytest_args(session), *session.posargs,
+        )  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# Checks on the source
+# --------------------------------------------------------------------------------------------
+
+
+@nox.session
+def layering(session: nox.Session) -> None:
+    """The import-layering check (tools/layering.py) and its own tests."""
+    session.install("pytest>=8")
+    session.run("python", "tools/layering.py")
+    tests = ["tools/tests/test_layering.py", "tools/tests/test_packages.py"]
+    session.run("pytest", *tests, "-c", "pytest.ini", *pytest_args(session)[:2], "-q")
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check over packages, tools, milestones, docs hooks and this file (ruff.toml)."""
+    session.install("ruff")
+    targets = [t for t in ("packages", "tools", "milestones", "docs") if (ROOT / t).is_dir()]
+    session.run("ruff", "check", *targets, "noxfile.py", *session.posargs)
+
+
+# --------------------------------------------------------------------------------------------
+# Milestones
+# --------------------------------------------------------------------------------------------
+
+
+@nox.session
+def milestones(session: nox.Session) -> None:
+    """Each milestone alone with the part wheels it pins: run its scripts, write its PNGs.
+
+    Parts are built from this tree; every milestone gets its own environment holding exactly
+    the parts it pins (a pin that differs from the tree's version fails). Every script in its
+    [project.scripts] runs with ``--out .nox/milestones/tmp/figures/<milestone>/<script>``;
+    posargs go to every script.
+    """
+    found = _packages.milestones()
+    if not found:
+        session.skip("no milestones in this tree yet (milestones/*/pyproject.toml)")
+    parts = {p.name: p for p in ready_parts(session)}
+    wheels = _packages.build_wheels(
+        session, list(parts.values()), _packages.fresh_dir(session, "dist")
+    )
+    milestone_dist = _packages.fresh_dir(session, "mdist")
+    figures = Path(session.create_tmp()) / "figures"  # stable place to look at the PNGs
+    shutil.rmtree(figures, ignore_errors=True)
+    ran: list[str] = []
+    skipped: list[str] = []
+    failed: list[str] = []
+    for milestone in found:
+        missing = [dist for dist in milestone.pins if dist not in parts]
+        if missing:
+            skipped.append(
+                f"{milestone.name}: needs {', '.join(missing)}, not installable from this tree yet"
+            )
+            continue
+        stale = [
+            f"{dist}=={pin} (tree has {parts[dist].version})" if pin else f"{dist} without =="
+            for dist, pin in milestone.pins.items()
+            if pin != parts[dist].version
+        ]
+        if stale:
+            failed.append(f"{milestone.name}: pins {', '.join(stale)}; re-verify and re-pin")
+            continue
+        if not milestone.scripts:
+            failed.append(f"{milestone.name}: declares no [project.scripts] to run")
+            continue
+        env = _packages.fresh_dir(session, f"venv-{milestone.path.name}")
+        session.run(_packages.uv(session), "venv", "--quiet", "--python", sys.executable, str(env))
+        python = str(env / "bin" / "python")
+        needed = {dist: wheels[dist] for dist in milestone.pins}
+        needed.update(_packages.build_wheels(session, [milestone], milestone_dist))
+        _packages.install_wheels(session, needed, python=python)
+        for script in milestone.scripts:
+            out = figures / milestone.path.name / script
+            out.mkdir(parents=True)
+            start = time.perf_counter()
+            try:
+                session.run(
+                    str(env / "bin" / script), "--out", str(out), *session.posargs,
+                    env={"MPLBACKEND": "Agg"}, external=True,
+                )  # fmt: skip
+            except CommandFailed:  # keep going: report every milestone, then fail
+                failed.append(f"{milestone.name}: {script} failed (output above)")
+                continue
+            pngs = sorted(out.rglob("*.png"))
+            took = time.perf_counter() - start
+            ran.append(f"{milestone.name}: {script} in {took:.1f}s, {len(pngs)} PNG(s) in {out}")
+            if not pngs:
+                session.warn(f"{milestone.name}: {script} wrote no PNG into {out}")
+    for line in ran:
+        session.log(f"ran      {line}")
+    for line in skipped:
+        session.log(f"skipped  {line}")
+    if failed:
+        session.error("milestones failed:\n  " + "\n  ".join(failed))
+    if not ran:
+        session.skip("no milestone could run with the parts in this tree")
+
+
+# --------------------------------------------------------------------------------------------
+# Benchmarks and docs
+# --------------------------------------------------------------------------------------------
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Speed against the PyTorch anchor: ``benchmarks/run.py <posargs>`` (not in CI).
+
+    Every part from wheels, plus torch and numpy.
+    """
+    script = ROOT / "benchmarks" / "run.py"
+    if not script.is_file():
+        session.skip("benchmarks/run.py is not in this tree yet")
+    install_parts(session, ready_parts(session), "numpy")
+    _packages.install_torch(session, required=True)
+    session.run("python", str(script), *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The course site: ``mkdocs build --strict`` (API pages from the sources by mkdocstrings)."""
+    session.install("mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.26", "ruff")
+    quiet = {"NO_MKDOCS_2_WARNING": "1"}  # mkdocs-material's end-of-life banner
+    session.run("mkdocs", "build", "--strict", *session.posargs, env=quiet)
+
+
+# --------------------------------------------------------------------------------------------
+# Course workflow sessions: stubs, audit, grade, bump, publish (DESIGN.md section 6).
+# Added later by their owner. Reuse tools/_packages.py: present_parts(), with_deps(),
+# fresh_dir(), build_wheels(), install_wheels(), and run_part_tests() above.
+# --------------------------------------------------------------------------------------------

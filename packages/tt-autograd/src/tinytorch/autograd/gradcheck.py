@@ -1,0 +1,126 @@
+"""``gradcheck``: compare the engine's gradients with central finite differences, in float64.
+
+For a random weighting ``v`` of the outputs, the analytical gradient of ``sum(v * f(x))`` (one
+backward pass) is compared, element by element of every input, with the numerical one::
+
+    (sum(v * f(x + eps e_k)) - sum(v * f(x - eps e_k))) / (2 eps)
+
+A wrong rule shows up in some element unless ``v`` is unlucky, which a Gaussian ``v`` never is in
+practice. A failure names the input, the worst element, and both values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from tinytorch.tensor import Tensor
+
+from .engine import grad
+from .grad_mode import set_grad_enabled
+
+__all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
+
+
+class GradcheckError(AssertionError):
+    """An analytical gradient differs from the numerical one."""
+
+
+def _as_tuple(x: Any) -> tuple[Any, ...]:
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def _weighted_sum(outputs: tuple[Any, ...], weights: list[np.ndarray]) -> float:
+    return float(sum(np.sum(o.data * w) for o, w in zip(outputs, weights)))
+
+
+def gradcheck(fn: Callable[..., Any], inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
+              rtol: float = 1e-3, raise_exception: bool = True, seed: int = 0,
+              _record: bool = False) -> bool:
+    """Check the gradients of ``fn(*inputs)`` w.r.t. each input that requires grad.
+
+    Inputs that require grad must be float64 (float32 differences are too coarse to check).
+    Returns True, or raises :class:`GradcheckError` (False with ``raise_exception=False``).
+    """
+    # BEGIN SOLUTION 2.9 gradcheck: analytical (one backward) vs central differences (float64)
+    inputs = _as_tuple(inputs)
+    checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    for i in checked:
+        if inputs[i].data.dtype != np.float64:
+            raise ValueError(f"gradcheck: input {i} is {inputs[i].dtype.name}; use float64 "
+                             "inputs (.double()) so that finite differences are accurate")
+    outputs = [o for o in _as_tuple(fn(*inputs)) if isinstance(o, Tensor)
+               and o.data.dtype.kind == "f"]
+    rng = np.random.default_rng(seed)
+    weights = [rng.standard_normal(o.shape) for o in outputs]
+    differentiable = [(o, w) for o, w in zip(outputs, weights) if o.requires_grad]
+    analytical: tuple[Any, ...] = (None,) * len(checked)
+    if differentiable and checked:
+        analytical = grad([o for o, _ in differentiable],
+                          [inputs[i] for i in checked],
+                          [Tensor(w, dtype=o.dtype) for o, w in differentiable],
+                          allow_unused=True)
+    for position, i in enumerate(checked):
+        x = inputs[i].data
+        numerical = np.zeros(x.shape)
+        with set_grad_enabled(_record):  # gradgradcheck's fn differentiates inside
+            for k in np.ndindex(*x.shape):
+                original = x[k]
+                x[k] = original + eps
+                plus = _weighted_sum(_as_tuple(fn(*inputs)), weights)
+                x[k] = original - eps
+                minus = _weighted_sum(_as_tuple(fn(*inputs)), weights)
+                x[k] = original
+                numerical[k] = (plus - minus) / (2 * eps)
+        found = analytical[position]
+        got = np.zeros(x.shape) if found is None else np.asarray(found.data, np.float64)
+        if got.shape != x.shape:
+            return _fail(f"input {i}: the gradient has shape {got.shape}, the input {x.shape}",
+                         raise_exception)
+        error = np.abs(got - numerical) - (atol + rtol * np.abs(numerical))
+        if error.size and (np.any(error > 0) or not np.all(np.isfinite(got))):
+            error = np.where(np.isfinite(error), error, np.inf)
+            worst = np.unravel_index(int(np.argmax(error)), x.shape) if x.ndim else ()
+            return _fail(
+                f"gradcheck failed for input {i} (shape {tuple(x.shape)}): worst element "
+                f"{tuple(int(j) for j in worst)}: analytical {float(got[worst])!r}, numerical "
+                f"{float(numerical[worst])!r} (atol={atol}, rtol={rtol}).\nanalytical:\n{got}\n"
+                f"numerical:\n{numerical}", raise_exception)
+    return True
+    # END SOLUTION
+
+
+def _fail(message: str, raise_exception: bool) -> bool:
+    if raise_exception:
+        raise GradcheckError(message)
+    return False
+
+
+def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Sequence[Any] | None = None,
+                  eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+                  raise_exception: bool = True, seed: int = 0) -> bool:
+    """Check second derivatives: gradcheck of ``x, v -> grad(fn(x), x, v, create_graph=True)``."""
+    inputs = _as_tuple(inputs)
+    checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    outputs = [o for o in _as_tuple(fn(*inputs)) if isinstance(o, Tensor)]
+    if grad_outputs is None:
+        rng = np.random.default_rng(seed + 1)
+        grad_outputs = [Tensor(rng.standard_normal(o.shape), dtype=o.dtype, requires_grad=True)
+                        for o in outputs]
+    vs = list(grad_outputs)
+    n = len(inputs)
+
+    def first_derivative(*args: Any) -> tuple[Tensor, ...]:
+        xs, weights = args[:n], args[n:]
+        outs = [o for o in _as_tuple(fn(*xs)) if isinstance(o, Tensor)]
+        pairs = [(o, w) for o, w in zip(outs, weights) if o.requires_grad]
+        if not pairs:
+            return ()
+        found = grad([o for o, _ in pairs], [xs[i] for i in checked], [w for _, w in pairs],
+                     create_graph=True, allow_unused=True)
+        return tuple(g for g in found if g is not None)
+
+    return gradcheck(first_derivative, tuple(inputs) + tuple(vs), eps, atol, rtol,
+                     raise_exception, seed, _record=True)

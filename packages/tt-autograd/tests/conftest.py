@@ -1,0 +1,101 @@
+"""Oracles shared by the tests: finite differences written here (not the gradcheck under test),
+and PyTorch when it is installed."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+import pytest
+
+import tinytorch.autograd as ag
+import tinytorch.tensor as tt
+
+
+def as_tuple(x: Any) -> tuple[Any, ...]:
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def weighted(outputs: Any, weights: list[np.ndarray]) -> float:
+    return float(sum(np.sum(o.data * w) for o, w in zip(as_tuple(outputs), weights)))
+
+
+def numerical_grads(fn: Any, inputs: list[tt.Tensor], weights: list[np.ndarray],
+                    eps: float = 1e-6, record: bool = False) -> list[np.ndarray]:
+    """d sum(w * fn(inputs)) / d input, by central differences (float64)."""
+    result = []
+    for x in inputs:
+        data = x.data
+        g = np.zeros(data.shape)
+        with ag.set_grad_enabled(record):
+            for k in np.ndindex(*data.shape):
+                old = data[k]
+                data[k] = old + eps
+                plus = weighted(fn(*inputs), weights)
+                data[k] = old - eps
+                minus = weighted(fn(*inputs), weights)
+                data[k] = old
+                g[k] = (plus - minus) / (2 * eps)
+        result.append(g)
+    return result
+
+
+def analytical_grads(fn: Any, inputs: list[tt.Tensor], weights: list[np.ndarray]
+                     ) -> list[np.ndarray]:
+    """The same through the engine: backward of sum(w * fn(inputs)), read from .grad."""
+    for x in inputs:
+        x.grad = None
+    outs = as_tuple(fn(*inputs))
+    total = None
+    for o, w in zip(outs, weights):
+        term = (o * tt.tensor(w, dtype=o.dtype)).sum()
+        total = term if total is None else total + term
+    total.backward()
+    return [np.zeros(x.shape) if x.grad is None else x.grad.data for x in inputs]
+
+
+def check_grads(fn: Any, inputs: list[tt.Tensor], atol: float = 1e-6, rtol: float = 1e-5,
+                seed: int = 0) -> None:
+    """Engine gradients of fn equal finite differences, for a random weighting of the outputs."""
+    rng = np.random.default_rng(seed)
+    weights = [rng.standard_normal(o.shape) for o in as_tuple(fn(*inputs))]
+    got = analytical_grads(fn, inputs, weights)
+    want = numerical_grads(fn, inputs, weights)
+    for i, (g, n) in enumerate(zip(got, want)):
+        assert g.shape == inputs[i].shape, f"input {i}: grad shape {g.shape}"
+        assert g.dtype == inputs[i].data.dtype, f"input {i}: grad dtype {g.dtype}"
+        np.testing.assert_allclose(g, n, atol=atol, rtol=rtol, err_msg=f"input {i}")
+
+
+def check_second_order(fn: Any, inputs: list[tt.Tensor], atol: float = 1e-5,
+                       rtol: float = 1e-4, seed: int = 1) -> None:
+    """create_graph=True: d/dx of u . grad(w . fn(x)) equals finite differences of that
+    first derivative."""
+    rng = np.random.default_rng(seed)
+    weights = [rng.standard_normal(o.shape) for o in as_tuple(fn(*inputs))]
+    us = [rng.standard_normal(x.shape) for x in inputs]
+
+    def first(*xs: tt.Tensor) -> tt.Tensor:
+        outs = as_tuple(fn(*xs))
+        total = sum(((o * tt.tensor(w)).sum() for o, w in zip(outs, weights)), tt.tensor(0.0,
+                                                                                       dtype=tt.float64))
+        gs = ag.grad(total, list(xs), create_graph=True, allow_unused=True)
+        terms = [(g * tt.tensor(u)).sum() for g, u in zip(gs, us) if g is not None]
+        return sum(terms[1:], terms[0]) if terms else tt.tensor(0.0, dtype=tt.float64)
+
+    s = first(*inputs)
+    if not s.requires_grad:
+        got = [np.zeros(x.shape) for x in inputs]
+    else:
+        found = ag.grad(s, inputs, allow_unused=True)
+        got = [np.zeros(x.shape) if g is None else g.data for g, x in zip(found, inputs)]
+    want = numerical_grads(first, inputs, [np.ones(())], record=True)
+    for i, (g, n) in enumerate(zip(got, want)):
+        np.testing.assert_allclose(g, n, atol=atol, rtol=rtol, err_msg=f"input {i}")
+
+
+@pytest.fixture
+def oracle() -> SimpleNamespace:
+    return SimpleNamespace(check_grads=check_grads, check_second_order=check_second_order,
+                           numerical_grads=numerical_grads, analytical_grads=analytical_grads)

@@ -1,0 +1,308 @@
+"""Task 2.6: the engine. Shared subgraphs, deep graphs, accumulation, freeing, errors, hooks,
+grad(), higher order, in-place safety."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+import numpy as np
+import pytest
+
+import tinytorch.tensor as tt
+from tinytorch.autograd import grad, no_grad
+
+pytestmark = pytest.mark.task("2.6")
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+
+def test_reused_tensor_sums_its_gradients() -> None:
+    a = tt.tensor([1.0, 2.0], requires_grad=True)
+    (a + a).sum().backward()
+    np.testing.assert_allclose(a.grad.data, [2.0, 2.0])
+    b = tt.tensor(3.0, requires_grad=True)
+    (b * b * b).backward()
+    np.testing.assert_allclose(b.grad.data, 27.0)
+
+
+def test_diamond_runs_each_node_once() -> None:
+    x = tt.tensor(2.0, requires_grad=True)
+    h = x * 3  # shared
+    y = h.exp() + h * h  # d/dx = 3 e^(3x) + 18x
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, 3 * np.exp(6.0) + 36.0)
+
+
+def test_residual_stream_is_walked_once_per_node() -> None:
+    """20 residual blocks: a per-path walk would take 2^20 steps."""
+    x = tt.tensor([0.5], requires_grad=True)
+    h = x
+    for _ in range(20):
+        h = h + h * 0.1
+    h.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [1.1 ** 20])
+
+
+def test_deep_chain_of_100k_ops() -> None:
+    x = tt.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y + 1e-5
+    y = y * 2
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, 2.0)
+    np.testing.assert_allclose(y.data, 2 * (1 + 1.0), rtol=1e-3)
+
+
+def test_leaf_grads_accumulate_across_backward_calls() -> None:
+    x = tt.tensor([1.0, 2.0], requires_grad=True)
+    (x * 3).sum().backward()
+    first = x.grad
+    (x * x).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [5.0, 7.0])
+    np.testing.assert_allclose(first.data, [5.0, 7.0])  # in place, as PyTorch
+
+
+def test_nonleaf_grad_is_none_unless_retained() -> None:
+    x = tt.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    k = h * 3
+    k.retain_grad()
+    (k * k).sum().backward()
+    assert h.grad is None
+    np.testing.assert_allclose(k.grad.data, 2 * k.data)
+    np.testing.assert_allclose(x.grad.data, 2 * k.data * 6)
+
+
+def test_leaf_grads_do_not_alias_each_other_or_the_given_gradient() -> None:
+    x = tt.zeros(3, requires_grad=True)
+    y = tt.zeros(3, requires_grad=True)
+    v = tt.tensor([1.0, 2.0, 3.0])
+    (x + y).backward(v)
+    assert x.grad is not y.grad and x.grad is not v
+    x.grad.zero_()
+    np.testing.assert_allclose(y.grad.data, [1.0, 2.0, 3.0])
+    np.testing.assert_allclose(v.data, [1.0, 2.0, 3.0])
+    z = tt.ones(2, 2, requires_grad=True)
+    z.sum().backward()
+    z.grad.zero_()  # a real, writable array (not a broadcast view)
+    np.testing.assert_allclose(z.grad.data, 0.0)
+
+
+def test_nonscalar_backward_needs_a_gradient() -> None:
+    x = tt.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar"):
+        (x * 2).backward()
+    (x * 2).backward(tt.tensor([1.0, 0.0, -1.0]))
+    np.testing.assert_allclose(x.grad.data, [2.0, 0.0, -2.0])
+    with pytest.raises(RuntimeError, match="shape"):
+        (x * 2).backward(tt.ones(2))
+
+
+def test_backward_on_tensor_without_graph_raises() -> None:
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        tt.ones(2).sum().backward()
+
+
+def test_second_backward_through_freed_graph_raises() -> None:
+    x = tt.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="retain_graph"):
+        y.backward()
+
+
+def test_retain_graph_allows_a_second_backward() -> None:
+    x = tt.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    y.backward(retain_graph=True)
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, [4.0, 8.0])
+
+
+def test_intermediates_are_freed_after_backward() -> None:
+    x = tt.randn(100, requires_grad=True)
+    h = x.exp()
+    k = h * x
+    refs = [weakref.ref(h), weakref.ref(k)]
+    loss = k.sum()
+    del h, k
+    gc.collect()
+    assert refs[0]() is not None  # the graph keeps what backward needs (mul saved h)
+    loss.backward()
+    del loss
+    assert all(r() is None for r in refs)  # freed without waiting for the cycle collector
+
+
+def test_no_reference_cycles_without_backward() -> None:
+    x = tt.randn(10, requires_grad=True)
+    gc.collect()
+    gc.disable()
+    try:
+        y = x.exp().tanh().sigmoid()
+        ref = weakref.ref(y)
+        del y
+        assert ref() is None
+    finally:
+        gc.enable()
+
+
+def test_inplace_modification_of_saved_tensor_raises() -> None:
+    x = tt.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    y = h * h  # saves h
+    with no_grad():
+        h.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation.*version 1; "
+                                           "expected version 0"):
+        y.sum().backward()
+
+
+def test_inplace_on_saved_output_and_views_raises() -> None:
+    x = tt.tensor([1.0, 2.0], requires_grad=True)
+    e = x.exp()  # saves its output
+    y = e.sum()
+    e.view(2)[0] = 5.0  # through a view: shared version counter
+    with pytest.raises(RuntimeError, match="inplace"):
+        y.backward()
+
+
+def test_inplace_on_unsaved_input_is_fine() -> None:
+    x = tt.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    y = h + 1  # add does not need h's values
+    h.mul_(10)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [2.0, 2.0])
+
+
+def test_inplace_ops_are_differentiated() -> None:
+    x = tt.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    h = x * 1
+    h.mul_(x)  # h = x^2
+    h[1] = 0.0
+    h.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [2.0, 0.0, 6.0])
+
+
+def test_leaf_inplace_under_grad_mode_raises() -> None:
+    w = tt.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf"):
+        w.add_(1)
+    with pytest.raises(RuntimeError, match="leaf"):
+        w[0] = 3.0
+
+
+def test_grad_function() -> None:
+    x = tt.tensor([1.0, 2.0], requires_grad=True)
+    w = tt.tensor([3.0, 4.0], requires_grad=True)
+    y = (x * w).sum()
+    gx, gw = grad(y, [x, w])
+    np.testing.assert_allclose(gx.data, [3.0, 4.0])
+    np.testing.assert_allclose(gw.data, [1.0, 2.0])
+    assert x.grad is None and w.grad is None  # grad() touches no .grad
+
+
+def test_grad_of_a_non_leaf_input() -> None:
+    x = tt.tensor([1.0, 2.0], requires_grad=True)
+    h = x * x
+    y = (h * 3).sum()
+    (gh,) = grad(y, h)
+    np.testing.assert_allclose(gh.data, [3.0, 3.0])
+
+
+def test_grad_of_an_unused_input() -> None:
+    x = tt.tensor([1.0], requires_grad=True)
+    u = tt.tensor([1.0], requires_grad=True)
+    y = (x * 2).sum()
+    with pytest.raises(RuntimeError, match="allow_unused"):
+        grad(y, [x, u], retain_graph=True)
+    gx, gu = grad(y, [x, u], allow_unused=True)
+    assert gu is None
+    np.testing.assert_allclose(gx.data, [2.0])
+
+
+def test_third_derivative_of_a_polynomial() -> None:
+    x = tt.tensor(1.5, dtype=tt.float64, requires_grad=True)
+    y = x ** 4 - 2 * x ** 3 + x * 5
+    (d1,) = grad(y, x, create_graph=True)
+    (d2,) = grad(d1, x, create_graph=True)
+    (d3,) = grad(d2, x)
+    v = 1.5
+    np.testing.assert_allclose(d1.data, 4 * v ** 3 - 6 * v ** 2 + 5)
+    np.testing.assert_allclose(d2.data, 12 * v ** 2 - 12 * v)
+    np.testing.assert_allclose(d3.data, 24 * v - 12)
+
+
+def test_backward_with_create_graph_then_second_order() -> None:
+    x = tt.tensor([1.0, 2.0], dtype=tt.float64, requires_grad=True)
+    (x ** 3).sum().backward(create_graph=True)
+    g = x.grad
+    assert g.requires_grad
+    x.grad = None
+    g.sum().backward()
+    np.testing.assert_allclose(x.grad.data, [6.0, 12.0])
+
+
+def test_hessian_vector_product_matches_pytorch() -> None:
+    if torch is None:
+        pytest.skip("PyTorch is not installed (optional oracle)")
+    rng = np.random.default_rng(0)
+    xs, ws, vs = rng.standard_normal(4), rng.standard_normal((3, 4)), rng.standard_normal(4)
+
+    def f(m, x, w):
+        h = (w @ x).tanh()
+        return (h * h).sum() + (x.exp() * x).sum() + m.softmax(w @ x, 0)[0]
+
+    x, w = tt.tensor(xs, requires_grad=True), tt.tensor(ws)
+    (g,) = grad(f(tt, x, w), x, create_graph=True)
+    (hv,) = grad((g * tt.tensor(vs)).sum(), x)
+    tx = torch.tensor(xs, requires_grad=True)
+    (tg,) = torch.autograd.grad(f(torch, tx, torch.tensor(ws)), tx, create_graph=True)
+    (thv,) = torch.autograd.grad((tg * torch.tensor(vs)).sum(), tx)
+    np.testing.assert_allclose(g.data, tg.detach().numpy(), rtol=1e-10)
+    np.testing.assert_allclose(hv.data, thv.numpy(), rtol=1e-10)
+
+
+def test_hooks_see_and_replace_gradients() -> None:
+    x = tt.tensor([1.0, 2.0], requires_grad=True)
+    seen = []
+    x.register_hook(lambda g: seen.append(g.data.copy()))
+    h = x * 3
+    handle = h.register_hook(lambda g: g * 10)
+    h.sum().backward()
+    np.testing.assert_allclose(seen[0], [30.0, 30.0])
+    np.testing.assert_allclose(x.grad.data, [30.0, 30.0])
+    handle.remove()
+    x.grad = None
+    (x * 3).sum().backward()
+    np.testing.assert_allclose(x.grad.data, [3.0, 3.0])
+
+
+def test_hook_on_tensor_without_grad_raises() -> None:
+    with pytest.raises(RuntimeError, match="require"):
+        tt.ones(2).register_hook(lambda g: g)
+
+
+def test_detach_and_requires_grad_() -> None:
+    x = tt.tensor([1.0, 2.0], requires_grad=True)
+    d = (x * 2).detach()
+    assert d.grad_fn is None and not d.requires_grad
+    y = tt.tensor([3.0]).requires_grad_()
+    (y * y).sum().backward()
+    np.testing.assert_allclose(y.grad.data, [6.0])
+
+
+def test_next_functions_introspection() -> None:
+    x = tt.tensor([1.0], requires_grad=True)
+    y = (x * 2).exp()
+    node = y.grad_fn
+    assert node.name() == "ExpBackward"
+    (mul, _), = node.next_functions
+    assert mul.name() == "MulBackward"
+    (acc, _), (none, _) = mul.next_functions
+    assert acc.name() == "AccumulateGrad" and acc.variable is x and none is None

@@ -232,8 +232,6 @@ def _execute(root_edges: list[Any], root_grads: list[Tensor], retain_graph: bool
                 stack.append(fn)
     while stack:
         node = stack.pop()
-        if node.released:
-            raise node._freed_error()
         for edge in node.edges:
             if edge is not None:
                 fn = edge[0]

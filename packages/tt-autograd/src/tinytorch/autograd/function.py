@@ -77,8 +77,7 @@ class FunctionCtx(Node):
         self._non_diff = {id(o) for o in outputs}
 
     def _backward(self, grads: list[Any]) -> tuple[Any, ...]:
-        if self.released:
-            raise self._freed_error()
+        # A released ctx fails only if backward reads saved_tensors, as in PyTorch.
         if self.n_out > 1:
             grads = [zeros(shape, dtype) if g is None else g
                      for g, (shape, dtype) in zip(grads, self._out_meta)]

@@ -156,8 +156,8 @@ class OpNode(Node):
         return t
 
     def _backward(self, grads: list[Any]) -> tuple[Any, ...]:
-        if self.released:
-            raise self._freed_error()
+        if self.released and (self.save_inputs or self.save_output):
+            raise self._freed_error()  # a node that saved nothing may run again, as in PyTorch
         if self.save_inputs:
             for i, (t, v) in enumerate(zip(self.inputs, self.versions)):
                 if t._version_counter[0] != v:

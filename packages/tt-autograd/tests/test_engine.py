@@ -116,6 +116,14 @@ def test_second_backward_through_freed_graph_raises() -> None:
         y.backward()
 
 
+def test_second_backward_through_nodes_that_saved_nothing_accumulates() -> None:
+    x = tt.tensor([1.0, 2.0], requires_grad=True)
+    y = (x + 1.0).sum()  # add and sum keep no tensors: PyTorch allows a second pass
+    y.backward()
+    y.backward()
+    np.testing.assert_allclose(x.grad.data, [2.0, 2.0])
+
+
 def test_retain_graph_allows_a_second_backward() -> None:
     x = tt.tensor([1.0, 2.0], requires_grad=True)
     y = (x * x).sum()

@@ -1,0 +1,64 @@
+"""``Linear`` (a fully connected layer) and ``Identity``."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from tinytorch.tensor import Tensor, empty
+
+from . import functional as F
+from . import init
+from .module import Module
+from .parameter import Parameter
+
+__all__ = ["Linear", "Identity"]
+
+
+class Identity(Module):
+    """Returns its input unchanged (a placeholder; constructor arguments are ignored)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input
+
+
+class Linear(Module):
+    """``y = x @ W.T + b`` with ``W`` of shape ``(out_features, in_features)``.
+
+    Initialised as PyTorch does: ``kaiming_uniform_(W, a=sqrt(5))``, which is
+    U(-1/sqrt(in_features), 1/sqrt(in_features)), and the bias from the same range.
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        self.in_features = in_features
+        self.out_features = out_features
+        # BEGIN SOLUTION 3.3 create the weight (out, in) and the optional bias (out,)
+        self.weight = Parameter(empty(out_features, in_features, dtype=dtype))
+        if bias:
+            self.bias = Parameter(empty(out_features, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        # END SOLUTION
+        self.reset_parameters()
+
+    def reset_parameters(self, generator: Any = None) -> None:
+        """Draw fresh weights (what the constructor does)."""
+        # BEGIN SOLUTION 3.3 PyTorch's default initialisation of a Linear layer
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5), generator=generator)
+        if self.bias is not None:
+            fan_in = self.in_features
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+            init.uniform_(self.bias, -bound, bound, generator=generator)
+        # END SOLUTION
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.linear(input, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")

@@ -1,0 +1,150 @@
+"""Datasets and the DataLoader: coverage, determinism, drop_last, len, fast batching, splits."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tinytorch.tensor as tt
+from tinytorch.nn.data import (
+    DataLoader,
+    Dataset,
+    Subset,
+    TensorDataset,
+    default_collate,
+    random_split,
+)
+
+pytestmark = pytest.mark.task("3.15")
+
+
+def make_ds(n=103):
+    x = tt.from_numpy(np.arange(n * 3, dtype=np.float32).reshape(n, 3))
+    y = tt.arange(n)
+    return TensorDataset(x, y)
+
+
+class ListDataset(Dataset):
+    """A generic dataset: per-item access only (dict samples), to exercise default_collate."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def __getitem__(self, i):
+        return {"x": np.full(2, i, dtype=np.float32), "y": i}
+
+    def __len__(self):
+        return self.n
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+@pytest.mark.parametrize("drop_last", [False, True])
+def test_every_sample_once_per_epoch(shuffle, drop_last):
+    ds = make_ds(103)
+    loader = DataLoader(ds, batch_size=10, shuffle=shuffle, drop_last=drop_last,
+                        generator=tt.Generator(3))
+    assert len(loader) == (10 if drop_last else 11)
+    for _ in range(2):
+        batches = list(loader)
+        assert len(batches) == len(loader)
+        sizes = [len(y) for _, y in batches]
+        assert sizes == [10] * 10 + ([] if drop_last else [3])
+        seen = np.concatenate([y.data for _, y in batches])
+        if drop_last:
+            assert len(set(seen.tolist())) == 100
+        else:
+            assert sorted(seen.tolist()) == list(range(103))
+        for x, y in batches:  # inputs stay aligned with their labels
+            np.testing.assert_array_equal(x.data[:, 0], y.data * 3)
+        if not shuffle:
+            assert seen.tolist() == list(range(len(seen)))
+
+
+def test_shuffle_is_seeded_and_new_every_epoch():
+    def epochs(seed):
+        loader = DataLoader(make_ds(50), batch_size=7, shuffle=True, generator=tt.Generator(seed))
+        return [np.concatenate([y.data for _, y in loader]).tolist() for _ in range(3)]
+
+    a, b, c = epochs(0), epochs(0), epochs(1)
+    assert a == b
+    assert a != c
+    assert a[0] != a[1] and a[1] != a[2]
+    assert a[0] != list(range(50))
+
+
+def test_global_generator_used_without_generator():
+    tt.manual_seed(5)
+    first = [y.data.tolist() for _, y in DataLoader(make_ds(20), 4, shuffle=True)]
+    tt.manual_seed(5)
+    again = [y.data.tolist() for _, y in DataLoader(make_ds(20), 4, shuffle=True)]
+    assert first == again
+
+
+def test_array_backed_batches_use_one_fancy_index():
+    calls = []
+
+    class Counting(TensorDataset):
+        def __getitem__(self, i):  # must not be called for batching
+            calls.append(i)
+            return super().__getitem__(i)
+
+    loader = DataLoader(Counting(*make_ds(64).tensors), batch_size=16, shuffle=True)
+    batches = list(loader)
+    assert calls == [] and len(batches) == 4
+    assert batches[0][0].shape == (16, 3) and batches[0][1].dtype == tt.int64
+
+
+def test_generic_dataset_default_collate():
+    loader = DataLoader(ListDataset(10), batch_size=4)
+    batches = list(loader)
+    assert len(loader) == 3 == len(batches)
+    assert batches[0]["x"].shape == (4, 2)
+    np.testing.assert_array_equal(batches[2]["y"].data, [8, 9])
+    assert batches[2]["y"].dtype == tt.int64
+
+
+def test_custom_collate_fn_gets_samples():
+    loader = DataLoader(make_ds(10), batch_size=4, collate_fn=lambda s: [int(y.item()) for _, y in s])
+    assert list(loader) == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+
+
+def test_default_collate_nested():
+    batch = default_collate([(tt.tensor([1.0, 2.0]), 1), (tt.tensor([3.0, 4.0]), 2)])
+    assert isinstance(batch, tuple)
+    np.testing.assert_array_equal(batch[0].data, [[1, 2], [3, 4]])
+    np.testing.assert_array_equal(batch[1].data, [1, 2])
+
+
+def test_tensor_dataset_and_subset():
+    ds = make_ds(10)
+    x, y = ds[4]
+    assert y.item() == 4 and x.shape == (3,)
+    with pytest.raises(ValueError, match="Size mismatch"):
+        TensorDataset(tt.zeros(3, 2), tt.zeros(4))
+    sub = Subset(ds, [9, 2, 5])
+    assert len(sub) == 3 and sub[0][1].item() == 9
+    batch = list(DataLoader(sub, batch_size=3))[0]
+    np.testing.assert_array_equal(batch[1].data, [9, 2, 5])
+
+
+def test_random_split_lengths_and_fractions():
+    ds = make_ds(10)
+    a, b = random_split(ds, [7, 3], generator=tt.Generator(0))
+    assert (len(a), len(b)) == (7, 3)
+    ids = sorted(a.indices.tolist() + b.indices.tolist())
+    assert ids == list(range(10))
+    parts = random_split(ds, [0.5, 0.3, 0.2], generator=tt.Generator(0))
+    assert [len(p) for p in parts] == [5, 3, 2]
+    parts = random_split(make_ds(11), [0.5, 0.5], generator=tt.Generator(0))
+    assert [len(p) for p in parts] == [6, 5]
+    again = random_split(ds, [7, 3], generator=tt.Generator(0))
+    assert again[0].indices.tolist() == a.indices.tolist()
+    with pytest.raises(ValueError, match="Sum of input lengths"):
+        random_split(ds, [5, 4])
+
+
+def test_loader_validates():
+    with pytest.raises(ValueError, match="batch_size"):
+        DataLoader(make_ds(), batch_size=0)
+    with pytest.raises(TypeError, match="Generator"):
+        DataLoader(make_ds(), generator=np.random.default_rng(0))

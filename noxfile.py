@@ -30,12 +30,16 @@ sys.path.insert(0, str(ROOT / "tools"))
 import _packages  # noqa: E402  (needs tools/ on sys.path)
 from _packages import MissingPart, Part  # noqa: E402
 
+import course_sessions  # noqa: E402,F401  (registers coursemap, pins, stubs, audit, bump, publish)
+
 nox.needs_version = ">=2024.4.15"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "no"
 # What CI runs. Part sessions for parts not in the tree skip with a message. Name sessions
 # literally here: a tag name inside nox.options.sessions fails.
-nox.options.sessions = ["lint", "layering", "part1", "part2", "part3", "all", "milestones", "docs"]
+nox.options.sessions = [
+    "lint", "layering", "pins", "part1", "part2", "part3", "all", "milestones", "audit", "docs",
+]
 
 PER_TEST_TIMEOUT = 120
 """Seconds before pytest-timeout fails a single test (a hung test must not eat CI's budget)."""
@@ -96,11 +100,9 @@ def run_part_tests(session: nox.Session, number: int) -> None:
     install_parts(session, parts, *_packages.test_requirements(parts))
     if torch:
         _packages.install_torch(session, required=True)
-    # Run from outside the tree: only the installed wheels can satisfy `import tinytorch.*`.
-    with session.chdir(_packages.fresh_dir(session, "run")):
-        session.run(
-            "pytest", str(part.tests), "--rootdir", str(part.path), *pytest_args(session), *rest
-        )
+    # Grading runs pytest from outside the tree (only the installed wheels can satisfy
+    # `import tinytorch.*`) and writes grades/partN/ (JSON, text, JUnit XML).
+    course_sessions.grade_part(session, number, rest)
 
 
 # --------------------------------------------------------------------------------------------

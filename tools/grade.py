@@ -96,7 +96,9 @@ class _Runner:
     """Runs ``python -m pytest ...`` through a nox session or a plain interpreter path."""
 
     def __init__(self, session_or_python: nox.Session | str | Path) -> None:
-        self.target = session_or_python
+        # absolute, not resolved: a venv's python is a symlink that must stay in the venv
+        self.target = (Path(session_or_python).absolute()
+                       if isinstance(session_or_python, (str, Path)) else session_or_python)
 
     def __call__(self, args: list[str], env: dict[str, str], cwd: Path) -> int | None:
         if isinstance(self.target, (str, Path)):
@@ -148,21 +150,24 @@ def _collect(records: list[dict[str, Any]], tests_anchor: Path, test_paths: list
         if rec["event"] != "collect_error":
             continue
         notes.append(f"could not import {rec['path']}: {rec['message']}")
-        for ref in _ast_tests_under(tests_anchor, test_paths, rec["path"]):
+        for ref in _ast_tests_under(tests_anchor, test_paths, rec.get("file")):
             results.setdefault(ref.nodeid, TestResult(
                 ref.nodeid, ref.task, "failed", f"collection error: {rec['message']}"))
     return results, notes
 
 
-def _ast_tests_under(anchor: Path, test_paths: list[Path], where: str) -> list[coursemap.TestRef]:
-    """Tests (read with ast) of the file or directory ``where`` (a node id path or ``""``)."""
+def _ast_tests_under(anchor: Path, test_paths: list[Path], file: str | None
+                     ) -> list[coursemap.TestRef]:
+    """Tests (read with ast) in ``test_paths``, or only those of ``file`` (absolute); node ids
+    relative to ``anchor`` (pytest's rootdir) like pytest's own."""
     refs: list[coursemap.TestRef] = []
     for tests in test_paths:
-        base = anchor if tests.is_relative_to(anchor) else tests.parent
-        for ref in coursemap.scan_tests(tests, base):
-            file = ref.nodeid.split("::", 1)[0]
-            if not where or file == where or file.startswith(where.rstrip("/") + "/"):
-                refs.append(ref)
+        for ref in coursemap.scan_tests(tests, tests.parent):
+            if file is not None and ref.path.resolve() != Path(file):
+                continue
+            name = ref.nodeid.split("::", 1)[1]
+            relative = Path(os.path.relpath(ref.path.resolve(), anchor.resolve())).as_posix()
+            refs.append(coursemap.TestRef(f"{relative}::{name}", ref.task, ref.path))
     return refs
 
 
@@ -247,7 +252,7 @@ def run_grading(
         for nodeid, task in collected.items():  # collected but never reported
             results.setdefault(nodeid, TestResult(nodeid, task, "failed", "did not run"))
         if not collected and not results:  # nothing collected at all: fail what ast can see
-            for ref in _ast_tests_under(part.path, [tests_dir, *extras], ""):
+            for ref in _ast_tests_under(part.path, [tests_dir, *extras], None):
                 results[ref.nodeid] = TestResult(ref.nodeid, ref.task, "failed",
                                                  "tests could not be collected")
     finally:

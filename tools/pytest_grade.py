@@ -73,10 +73,15 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function):  # type: ignore[no-untyped-
         )
 
 
-def pytest_collectreport(report: pytest.CollectReport) -> None:
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector):  # type: ignore[no-untyped-def]
+    """Record a test file that cannot be collected, by its absolute path."""
+    outcome = yield
+    report: pytest.CollectReport = outcome.get_result()
     if report.failed:
         message = str(report.longrepr).strip().splitlines()
         _write({"event": "collect_error", "path": report.nodeid,
+                "file": str(Path(collector.path).resolve()),
                 "message": message[-1] if message else "collection failed"})
 
 

@@ -118,6 +118,8 @@ def _container(tree: ast.Module, block: Block) -> tuple[list[ast.stmt], bool]:
         for _owner, body in _bodies(node):
             inside = [s for s in body if block.begin < _start(s) and s.end_lineno < block.end]
             cut = [s for s in body if block.begin < _start(s) < block.end <= s.end_lineno]
+            if inside:
+                cut += [s for s in body if _start(s) < block.begin < s.end_lineno < block.end]
             if cut:
                 raise MarkerError(f"{block.path}:{block.begin}: block {block.task} cuts the "
                                   f"statement at line {_start(cut[0])} in half (markers must "

@@ -224,6 +224,17 @@ def test_forward_and_backward_match_pytorch(op: Op) -> None:
         np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7, err_msg=f"input {i}")
 
 
+@pytest.mark.task("2.4")
+def test_matmul_gradients_are_the_closed_forms() -> None:
+    # d(sum(W * (A @ B)))/dA = W @ B^T and /dB = A^T @ W, batch dims of B broadcast over A's.
+    rng = np.random.default_rng(11)
+    a, b, w = rng.standard_normal((2, 3, 4)), rng.standard_normal((4, 5)), rng.standard_normal((2, 3, 5))
+    ta, tb = tt.tensor(a, requires_grad=True), tt.tensor(b, requires_grad=True)
+    ((ta @ tb) * tt.tensor(w)).sum().backward()
+    np.testing.assert_allclose(ta.grad.data, w @ b.T, rtol=1e-12)
+    np.testing.assert_allclose(tb.grad.data, np.einsum("bij,bik->jk", a, w), rtol=1e-12)
+
+
 @pytest.mark.task("2.3")
 def test_prod_with_zeros() -> None:
     x = tt.tensor([[2.0, 0.0, 3.0], [0.0, 0.0, 5.0], [1.0, 2.0, 4.0]], requires_grad=True)

@@ -59,8 +59,9 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (nested lists, numbers, arrays or a Tensor)."""
     array = as_array(data, dtype)
-    if isinstance(data, (np.ndarray, Tensor)) and array is getattr(data, "data", data):
-        array = array.copy()
+    source = data.data if isinstance(data, Tensor) else data
+    if array is source or isinstance(source, np.ndarray) and np.may_share_memory(array, source):
+        array = array.copy()  # tensor() always copies (ndarray.data is a memoryview, not source)
     return _make(array, requires_grad)
 
 

@@ -51,14 +51,12 @@ class DType:
         return self.name
 
 
-# BEGIN SOLUTION 1.1 dtypes: define the six dtypes and their promotion order
 bool_ = DType("bool", np.dtype(np.bool_), 0)
 int32 = DType("int32", np.dtype(np.int32), 1)
 int64 = DType("int64", np.dtype(np.int64), 2)
 float16 = DType("float16", np.dtype(np.float16), 3)
 float32 = DType("float32", np.dtype(np.float32), 4)
 float64 = DType("float64", np.dtype(np.float64), 5)
-# END SOLUTION
 
 _ALL = (bool_, int32, int64, float16, float32, float64)
 _BY_NAME = {d.name: d for d in _ALL}
@@ -86,6 +84,7 @@ def as_dtype(dtype: Any) -> DType:
 
     Raises TypeError naming the dtype when it is not one of the six supported.
     """
+    # BEGIN SOLUTION 1.1 dtypes: look a dtype up by DType, name, NumPy dtype or Python type
     if isinstance(dtype, DType):
         return dtype
     if dtype is bool:
@@ -103,6 +102,7 @@ def as_dtype(dtype: Any) -> DType:
     if found is None:
         supported = ", ".join(d.name for d in _ALL)
         raise TypeError(f"unsupported dtype {dtype!r}; TinyTorch supports {supported}")
+    # END SOLUTION
     return found
 
 
@@ -140,6 +140,8 @@ def result_type(*operands: Any) -> DType:
     dim_result = zero_result = scalar_result = None
     for x in operands:
         dtype = getattr(x, "dtype", None)
+        if isinstance(x, np.ndarray):  # an array on the left (``ndarray + Tensor``) is a tensor
+            dtype = from_numpy_dtype(x.dtype)
         if isinstance(dtype, DType):
             if x.ndim > 0:
                 dim_result = dtype if dim_result is None else promote_types(dim_result, dtype)

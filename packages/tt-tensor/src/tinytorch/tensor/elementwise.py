@@ -65,6 +65,9 @@ class ElementwiseOps:
                 dtype = get_default_dtype()
             target = dtype.numpy
             other = self._lift(other, dtype)
+        if op == "sub" and np.bool_ in (self.data.dtype, other.data.dtype):
+            raise RuntimeError("subtraction (-) with a bool tensor is not supported; use ~ or "
+                            "logical_not to invert a mask, ^ or logical_xor for two masks")
         a, b = (other, self) if reverse else (self, other)
         x, y = a.data, b.data
         if x.dtype != target:
@@ -184,7 +187,7 @@ class ElementwiseOps:
     @_ext.op("neg")
     def neg(self: Tensor) -> Tensor:
         if self.data.dtype == np.bool_:
-            raise TypeError("negation (-) is not supported on bool tensors; use ~ or logical_not")
+            raise RuntimeError("negation (-) is not supported on bool tensors; use ~ or logical_not")
         return self._unary("neg", np.negative, to_float=False)
 
     @_ext.op("abs")
@@ -386,7 +389,7 @@ class ElementwiseOps:
     def _bitwise(self: Tensor, ufunc: Callable[..., np.ndarray], other: Any) -> Tensor:
         if self.data.dtype.kind == "f" or getattr(getattr(other, "data", None), "dtype",
                                                   np.dtype(int)).kind == "f":
-            raise TypeError("bitwise ops (& | ^ ~) need bool or integer tensors, got "
+            raise RuntimeError("bitwise ops (& | ^ ~) need bool or integer tensors, got "
                             f"{self.dtype.name}")
         dtype = result_type(self, other)
         other = self._lift(other, dtype)
@@ -406,7 +409,7 @@ class ElementwiseOps:
 
     def __invert__(self: Tensor) -> Tensor:
         if self.data.dtype.kind == "f":
-            raise TypeError("~ needs a bool or integer tensor, got " + self.dtype.name)
+            raise RuntimeError("~ needs a bool or integer tensor, got " + self.dtype.name)
         return self._wrap(np.invert(self.data))
 
     # -- selection ------------------------------------------------------------------------------
@@ -417,7 +420,7 @@ class ElementwiseOps:
         cond = getattr(condition, "data", condition)
         cond = np.asarray(cond)
         if cond.dtype != np.bool_:
-            raise TypeError(f"where: condition must be a bool tensor, got {cond.dtype}")
+            raise RuntimeError(f"where: condition must be a bool tensor, got {cond.dtype}")
         dtype = result_type(self, other)
         other = self._lift(other, dtype)
         try:
@@ -432,7 +435,7 @@ class ElementwiseOps:
         """``value`` where ``mask`` is True, else self (mask broadcasts to self's shape)."""
         mask_data = np.asarray(getattr(mask, "data", mask))
         if mask_data.dtype != np.bool_:
-            raise TypeError(f"masked_fill: mask must be a bool tensor, got {mask_data.dtype}")
+            raise RuntimeError(f"masked_fill: mask must be a bool tensor, got {mask_data.dtype}")
         fill = self._lift(value, self.dtype).to(self.dtype)
         return fill.where(mask_data, self)
 

@@ -68,10 +68,12 @@ class IndexingOps:
     def __setitem__(self: Tensor, index: Any, value: Any) -> None:
         """Write ``value`` (broadcast, cast to self's dtype) at ``index``, in place."""
         idx = self._convert_index(index)
-        value = self._lift(value, self.dtype)
-        if value.dtype.category > self.dtype.category:
-            raise RuntimeError(f"setitem: a {value.dtype.name} value can't be written into a "
-                               f"{self.dtype.name} tensor")
+        if (getattr(value, "dtype", self.dtype) is not self.dtype
+                and any(isinstance(i, np.ndarray) and i.dtype.kind in "iu" for i in idx)):
+            raise RuntimeError(  # PyTorch casts for basic and mask indexing, but not here
+                f"index put requires the value's dtype ({value.dtype.name}) to match the "
+                f"tensor's ({self.dtype.name}) when indexing with integer tensors")
+        value = self._lift(value, self.dtype)  # otherwise values are cast to self's dtype
         recorder = _ext._recorder
         if (recorder is not None and recorder.is_grad_enabled()
                 and (self._requires_grad or value._requires_grad)):
@@ -92,7 +94,7 @@ class IndexingOps:
         d = self._dim(dim)
         idx = np.asarray(getattr(index, "data", index))
         if idx.dtype.kind not in "iu":
-            raise TypeError(f"gather: index must be an integer tensor, got {idx.dtype}")
+            raise RuntimeError(f"gather: index must be an integer tensor, got {idx.dtype}")
         if idx.ndim != self.ndim:
             raise RuntimeError(f"gather: index has {idx.ndim} dims but the tensor has "
                                f"{self.ndim} (shape {self.shape})")

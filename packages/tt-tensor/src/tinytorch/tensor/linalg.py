@@ -36,7 +36,7 @@ class LinalgOps:
         if not a or not b:
             raise RuntimeError(f"matmul: both arguments need at least 1 dim, got shapes {a} and {b}")
         if self.dtype is not other.dtype:
-            raise TypeError(f"matmul: expected both operands to have the same dtype, got "
+            raise RuntimeError(f"matmul: expected both operands to have the same dtype, got "
                             f"{self.dtype.name} and {other.dtype.name}")
         inner_a = a[-1]
         inner_b = b[0] if len(b) == 1 else b[-2]

@@ -15,12 +15,21 @@ _DEFAULT_DTYPES = ("float32", "int64", "bool")
 def _float_formatter(values: np.ndarray) -> dict[str, object]:
     finite = values[np.isfinite(values)]
     if finite.size == 0 or np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e8:
-        return {"float_kind": lambda v: f"{v:.0f}." if np.isfinite(v) else str(v)}
-    big = np.abs(finite).max()
-    small = np.abs(finite[finite != 0]).min() if np.any(finite != 0) else 1.0
-    if big >= 1e8 or small < 1e-4:
-        return {"float_kind": lambda v: f"{v:.4e}"}
-    return {"float_kind": lambda v: f"{v:.4f}"}
+        def fmt(v: float) -> str:
+            return f"{v:.0f}." if np.isfinite(v) else str(v)
+    else:
+        big = np.abs(finite).max()
+        small = np.abs(finite[finite != 0]).min() if np.any(finite != 0) else 1.0
+        spec = ".4e" if big >= 1e8 or small < 1e-4 else ".4f"
+
+        def fmt(v: float) -> str:
+            return format(v, spec) if np.isfinite(v) else str(v)
+    # right-align every entry to the widest one, as PyTorch does: tensor([-1.5000,  0.0000])
+    # (the width counts finite entries only; inf and nan are padded to it, never cut)
+    flat = finite if finite.size else values.reshape(-1)
+    shown = flat if flat.size <= 1000 else np.concatenate([flat[:500], flat[-500:]])
+    width = max(len(fmt(v)) for v in shown)
+    return {"float_kind": lambda v: fmt(v).rjust(width)}
 
 
 def format_tensor(t: Tensor) -> str:

@@ -36,13 +36,14 @@ class ReductionOps:
         if dim is None:
             return None
         if isinstance(dim, (int, np.integer)):
-            return (self._dim(dim),)
+            d = self._dim(dim)
+            return (d,) if self.data.ndim else None  # a 0-d tensor accepts dim 0 or -1
         if not dim:
             return None
         normal = tuple(sorted(self._dim(d) for d in dim))
         if len(set(normal)) != len(normal):
             raise ValueError(f"dim {dim} names the same dimension twice")
-        return normal
+        return normal if self.data.ndim else None
 
     def _reduced_count(self: Tensor, dims: tuple[int, ...] | None) -> int:
         if dims is None:
@@ -51,7 +52,7 @@ class ReductionOps:
 
     def _require_float(self: Tensor, name: str) -> None:
         if self.data.dtype.kind != "f":
-            raise TypeError(f"{name}() needs a floating point tensor, got {self.dtype.name}; "
+            raise RuntimeError(f"{name}() needs a floating point tensor, got {self.dtype.name}; "
                             "convert it with .float() first")
 
     # BEGIN SOLUTION 1.5 reductions: sum, max and the reductions built from them
@@ -140,7 +141,7 @@ class ReductionOps:
     @_ext.op("prod")
     def prod(self: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Product over one ``dim`` (or all); integers give int64."""
-        dims = None if dim is None else (self._dim(dim),)
+        dims = self._dims(dim)
         dtype = np.int64 if self.data.dtype.kind in "bi" else self.data.dtype
         data = np.prod(self.data, axis=dims, keepdims=keepdim, dtype=dtype)
         return self._make("prod", np.asarray(data), (self,), dim=dims, keepdim=keepdim)

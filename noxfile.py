@@ -28,9 +28,8 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "tools"))
 
 import _packages  # noqa: E402  (needs tools/ on sys.path)
-from _packages import MissingPart, Part  # noqa: E402
-
 import course_sessions  # noqa: E402,F401  (registers coursemap, pins, stubs, audit, bump, publish)
+from _packages import MissingPart, Part  # noqa: E402
 
 nox.needs_version = ">=2024.4.15"
 nox.options.default_venv_backend = "uv|virtualenv"

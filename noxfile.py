@@ -43,6 +43,9 @@ nox.options.sessions = [
 PER_TEST_TIMEOUT = 120
 """Seconds before pytest-timeout fails a single test (a hung test must not eat CI's budget)."""
 
+TOOLS_TEST_REQUIREMENTS = ["hatch", "pypiserver", "passlib", "twine"]
+"""What tools/tests need besides pytest: bump (hatch) and the local-index publish test."""
+
 TORCH_FLAG = "--torch"
 """Posarg of part sessions: also install torch as oracle. Or set TINYTORCH_TORCH=1."""
 
@@ -157,7 +160,7 @@ def all_parts(session: nox.Session) -> None:
     One pytest run (root pytest.ini). Catches integration problems; isolation is partN's job.
     """
     parts = ready_parts(session)
-    install_parts(session, parts, *_packages.test_requirements(parts))
+    install_parts(session, parts, *_packages.test_requirements(parts), *TOOLS_TEST_REQUIREMENTS)
     _packages.install_torch(session, required=False)
     test_dirs = [str(p.tests) for p in parts if p.has_tests()]
     with session.chdir(_packages.fresh_dir(session, "run")):

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -49,8 +50,12 @@ def bump_version(part: _packages.Part, rule: str) -> tuple[str, str]:
     if hatch is None:
         raise VersionError("`hatch` is not on PATH (pip install hatch)")
     old = part.version
+    # Inside a nox session UV_PYTHON/UV_PROJECT_ENVIRONMENT point at the session's venv; hatch
+    # builds its own environment with uv and would install hatchling into the wrong one.
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("UV_PYTHON", "UV_PROJECT_ENVIRONMENT")}
     done = subprocess.run([hatch, "version", rule], cwd=part.path, capture_output=True,
-                          text=True, check=False)
+                          text=True, check=False, env=env)
     if done.returncode:
         raise VersionError(f"hatch version {rule} failed in {part.path}: "
                            f"{done.stderr.strip() or done.stdout.strip()}")

@@ -172,6 +172,7 @@ def bump(session: nox.Session) -> None:
     if len(session.posargs) != 2:
         session.error("usage: nox -s bump -- <tt-part> <major|minor|patch|...|VERSION>")
     name, rule = session.posargs
+    session.install("hatch")  # `hatch version` writes the new version into the part
     try:
         part = _packages.part(int(name) if name.isdigit() else name)
         old, new = versions.bump_version(part, rule)

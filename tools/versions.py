@@ -18,6 +18,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -52,10 +53,12 @@ def bump_version(part: _packages.Part, rule: str) -> tuple[str, str]:
     old = part.version
     # Inside a nox session UV_PYTHON/UV_PROJECT_ENVIRONMENT point at the session's venv; hatch
     # builds its own environment with uv and would install hatchling into the wrong one.
+    # A private HATCH_DATA_DIR: hatch never reuses a build environment left by another run.
     env = {k: v for k, v in os.environ.items()
            if k not in ("UV_PYTHON", "UV_PROJECT_ENVIRONMENT")}
-    done = subprocess.run([hatch, "version", rule], cwd=part.path, capture_output=True,
-                          text=True, check=False, env=env)
+    with tempfile.TemporaryDirectory(prefix="tt-hatch-") as data_dir:
+        done = subprocess.run([hatch, "version", rule], cwd=part.path, capture_output=True,
+                              text=True, check=False, env={**env, "HATCH_DATA_DIR": data_dir})
     if done.returncode:
         raise VersionError(f"hatch version {rule} failed in {part.path}: "
                            f"{done.stderr.strip() or done.stdout.strip()}")

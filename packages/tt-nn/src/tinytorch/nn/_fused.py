@@ -1,8 +1,8 @@
 """Ops whose backward this part writes itself, as :class:`tinytorch.autograd.Function` s.
 
 Each could be composed from part-1 ops (and part 2 would differentiate it); a Function is used
-where that is measurably faster on the training hot path (``linear``, ``log_softmax``: one graph
-node instead of three to eight) or numerically safer (``binary_cross_entropy``: PyTorch's gradient
+where that is measurably faster on the training hot path (``linear``, ``nll_loss``: one graph
+node instead of several) or numerically safer (``binary_cross_entropy``: PyTorch's gradient
 ``(x - t) / max(x (1 - x), 1e-12)`` stays finite at x = 0 or 1 where the composed one is 0/0).
 
 Forwards compute with NumPy; backwards are written in Tensor ops, so that they are
@@ -18,7 +18,7 @@ import numpy as np
 from tinytorch.autograd import Function
 from tinytorch.tensor import Tensor
 
-__all__ = ["LinearFunction", "LogSoftmaxFunction", "NLLLossFunction", "BinaryCrossEntropyFunction"]
+__all__ = ["LinearFunction", "NLLLossFunction", "BinaryCrossEntropyFunction"]
 
 
 class LinearFunction(Function):
@@ -45,30 +45,6 @@ class LinearFunction(Function):
         grad_weight = g2.t().matmul(input.reshape(-1, input.shape[-1])) if needs[1] else None
         grad_bias = g2.sum(0) if ctx.has_bias and needs[2] else None
         return grad_input, grad_weight, grad_bias
-        # END SOLUTION
-
-
-class LogSoftmaxFunction(Function):
-    """``y = x - logsumexp(x, dim)``; backward ``g - softmax(x) * sum(g, dim)``."""
-
-    @staticmethod
-    def forward(ctx: Any, input: Tensor, dim: int) -> Tensor:
-        # BEGIN SOLUTION 3.6 log_softmax forward, shifted by the max so exp cannot overflow
-        x = input.data if input.data.dtype.kind == "f" else input.data.astype(np.float32)
-        shifted = x - x.max(axis=dim, keepdims=True)
-        out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
-        result = Tensor(out)
-        ctx.dim = dim
-        ctx.save_for_backward(result)
-        return result
-        # END SOLUTION
-
-    @staticmethod
-    def backward(ctx: Any, grad_output: Tensor) -> tuple[Tensor | None, ...]:
-        # BEGIN SOLUTION 3.6 log_softmax backward
-        (output,) = ctx.saved_tensors
-        grad = grad_output - output.exp() * grad_output.sum(ctx.dim, keepdim=True)
-        return grad, None
         # END SOLUTION
 
 

@@ -275,15 +275,20 @@ class ElementwiseOps:
 
     @_ext.op("softmax")
     def softmax(self: Tensor, dim: int) -> Tensor:
-        """exp(x) / sum(exp(x)) along ``dim``, shifted by the max for stability."""
-        shifted = self - self.amax(dim, keepdim=True).detach()
-        e = shifted.exp()
-        return e / e.sum(dim, keepdim=True)
+        """exp(x) / sum(exp(x)) along ``dim``, shifted by the max so that exp cannot overflow."""
+        d = self._dim(dim)
+        x = self.data if self.data.dtype.kind == "f" else self.data.astype(get_default_dtype().numpy)
+        e = np.exp(x - x.max(axis=d, keepdims=True))
+        return self._make("softmax", e / e.sum(axis=d, keepdims=True), (self,), dim=d)
 
     @_ext.op("log_softmax")
     def log_softmax(self: Tensor, dim: int) -> Tensor:
-        """x - logsumexp(x) along ``dim``."""
-        return self - self.logsumexp(dim, keepdim=True)
+        """x - logsumexp(x) along ``dim``: the log-probabilities, stable for any logits."""
+        d = self._dim(dim)
+        x = self.data if self.data.dtype.kind == "f" else self.data.astype(get_default_dtype().numpy)
+        shifted = x - x.max(axis=d, keepdims=True)
+        out = shifted - np.log(np.exp(shifted).sum(axis=d, keepdims=True))
+        return self._make("log_softmax", out, (self,), dim=d)
 
     # Piecewise-constant functions: their gradient is zero wherever it exists.
     def _constant_piecewise(self: Tensor, op: str, fn: Callable[[np.ndarray], np.ndarray]

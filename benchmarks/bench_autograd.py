@@ -12,8 +12,6 @@ ours / torch we aim for. ``python benchmarks/bench_autograd.py`` measures them a
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -135,35 +133,3 @@ def cases() -> list[dict[str, Any]]:
         torch.set_num_threads(_blas_threads())
     return [_chain_case(), _mlp_case()]
 
-
-def _time(fn: Callable[[], None], repeat: int = 7, min_seconds: float = 0.2) -> float:
-    """Best-of-``repeat`` seconds per call, each repeat running for at least ``min_seconds``."""
-    fn()
-    number = 1
-    while True:
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        if time.perf_counter() - start >= min_seconds / 5:
-            break
-        number *= 2
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        best = min(best, (time.perf_counter() - start) / number)
-    return best
-
-
-if __name__ == "__main__":
-    for case in cases():
-        ours = _time(case["ours"])
-        line = f"{case['name']:20s} ours {ours * 1e6:9.1f} us"
-        if case["torch"] is not None:
-            theirs = _time(case["torch"])
-            line += f"   torch {theirs * 1e6:9.1f} us   ratio {ours / theirs:5.2f}"
-            line += f" (target <= {case['target']})"
-        if case["numpy"] is not None:
-            line += f"   numpy {_time(case['numpy']) * 1e6:9.1f} us"
-        print(line)

@@ -200,16 +200,3 @@ def _time(fn: Callable[[], Any], repeat: int = 7, min_seconds: float = 0.2) -> f
         best = min(best, (time.perf_counter() - start) / number)
     return best
 
-
-if __name__ == "__main__":
-    for case in cases():
-        ours = _time(case["ours"])
-        line = f"{case['name']:20s} ours {ours * 1e6:9.1f} us"
-        if case["torch"] is not None:
-            theirs = _time(case["torch"])
-            line += f"   torch {theirs * 1e6:9.1f} us   ratio {ours / theirs:5.2f}"
-            line += f" (target <= {case['target']})"
-        if case["numpy"] is not None:
-            line += f"   numpy {_time(case['numpy']) * 1e6:9.1f} us"
-        print(line)
-        print(f"    {case['note']}")

@@ -18,11 +18,9 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-import time
 from pathlib import Path
 
 import nox
-from nox.command import CommandFailed
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -215,7 +213,6 @@ def milestones(session: nox.Session) -> None:
     wheels = _packages.build_wheels(
         session, list(parts.values()), _packages.fresh_dir(session, "dist")
     )
-    milestone_dist = _packages.fresh_dir(session, "mdist")
     figures = Path(session.create_tmp()) / "figures"  # stable place to look at the PNGs
     shutil.rmtree(figures, ignore_errors=True)
     ran: list[str] = []
@@ -239,29 +236,12 @@ def milestones(session: nox.Session) -> None:
         if not milestone.scripts:
             failed.append(f"{milestone.name}: declares no [project.scripts] to run")
             continue
-        env = _packages.fresh_dir(session, f"venv-{milestone.path.name}")
-        session.run(_packages.uv(session), "venv", "--quiet", "--python", sys.executable, str(env))
-        python = str(env / "bin" / "python")
-        needed = {dist: wheels[dist] for dist in milestone.pins}
-        needed.update(_packages.build_wheels(session, [milestone], milestone_dist))
-        _packages.install_wheels(session, needed, python=python)
-        for script in milestone.scripts:
-            out = figures / milestone.path.name / script
-            out.mkdir(parents=True)
-            start = time.perf_counter()
-            try:
-                session.run(
-                    str(env / "bin" / script), "--out", str(out), *session.posargs,
-                    env={"MPLBACKEND": "Agg"}, external=True,
-                )  # fmt: skip
-            except CommandFailed:  # keep going: report every milestone, then fail
-                failed.append(f"{milestone.name}: {script} failed (output above)")
-                continue
-            pngs = sorted(out.rglob("*.png"))
-            took = time.perf_counter() - start
-            ran.append(f"{milestone.name}: {script} in {took:.1f}s, {len(pngs)} PNG(s) in {out}")
-            if not pngs:
-                session.warn(f"{milestone.name}: {script} wrote no PNG into {out}")
+        lines, why = _packages.run_milestone_alone(
+            session, milestone, wheels, figures, *session.posargs
+        )
+        ran += lines
+        if why is not None:  # keep going: report every milestone, then fail
+            failed.append(f"{milestone.name}: {why}")
     for line in ran:
         session.log(f"ran      {line}")
     for line in skipped:

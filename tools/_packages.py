@@ -20,6 +20,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -432,6 +433,43 @@ def install_wheels(
         session.run(uv(session), "pip", "install", *target, *args, *paths, *requirements)
     else:
         session.install(*args, *paths, *requirements)
+
+
+def run_milestone_alone(
+    session: nox.Session,
+    milestone: Milestone,
+    part_wheels: dict[str, Path],
+    figures: Path,
+    *script_args: str,
+) -> tuple[list[str], str | None]:
+    """Install ``milestone`` in a fresh venv with exactly the part wheels it pins, run each of
+    its console scripts with ``--out figures/<milestone>/<script>``.
+
+    Returns (one line per script that ran, why it failed or None).
+    """
+    from nox.command import CommandFailed
+
+    env = fresh_dir(session, f"venv-{milestone.path.name}").absolute()
+    session.run(uv(session), "venv", "--quiet", "--python", sys.executable, str(env))
+    needed = {dist: part_wheels[dist] for dist in milestone.pins}
+    needed.update(build_wheels(session, [milestone], fresh_dir(session, "mdist")))
+    install_wheels(session, needed, python=str(env / "bin" / "python"))
+    ran: list[str] = []
+    for script in milestone.scripts:
+        out = figures / milestone.path.name / script
+        out.mkdir(parents=True)
+        start = time.perf_counter()
+        try:
+            session.run(str(env / "bin" / script), "--out", str(out), *script_args,
+                        env={"MPLBACKEND": "Agg"}, external=True)
+        except CommandFailed:
+            return ran, f"{script} failed (output above)"
+        pngs = sorted(out.rglob("*.png"))
+        ran.append(f"{milestone.name}: {script} in {time.perf_counter() - start:.1f}s, "
+                   f"{len(pngs)} PNG(s) in {out}")
+        if not pngs:
+            session.warn(f"{milestone.name}: {script} wrote no PNG into {out}")
+    return ran, None
 
 
 def local_torch_dir() -> str | None:

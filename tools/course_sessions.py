@@ -149,20 +149,8 @@ def _run_milestone(session: nox.Session, milestone: _packages.Milestone,
         return f"needs {', '.join(missing)}, not in this tree"
     if not trial.scripts:
         return "declares no [project.scripts] to run"
-    mwheel = _packages.build_wheels(session, [trial], _packages.fresh_dir(session, "mdist"))
-    env = _packages.fresh_dir(session, f"venv-{copy.name}").absolute()
-    session.run(_packages.uv(session), "venv", "--quiet", "--python", sys.executable, str(env))
-    needed = {d: wheels[d] for d in trial.pins} | mwheel
-    _packages.install_wheels(session, needed, python=str(env / "bin" / "python"))
-    for script in trial.scripts:
-        out = work / "figures" / copy.name / script
-        out.mkdir(parents=True)
-        try:
-            session.run(str(env / "bin" / script), "--out", str(out), external=True,
-                        env={"MPLBACKEND": "Agg"})
-        except CommandFailed:
-            return f"{script} failed (output above)"
-    return None
+    _, why = _packages.run_milestone_alone(session, trial, wheels, work / "figures")
+    return why
 
 
 @nox.session

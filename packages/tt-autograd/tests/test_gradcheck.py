@@ -74,8 +74,8 @@ def test_gradcheck_catches_a_missing_gradient() -> None:
 
 
 def test_gradcheck_wants_float64() -> None:
-    with pytest.raises(ValueError, match="float64"):
-        gradcheck(lambda x: x * 2, (tt.ones(2, requires_grad=True),))
+    with pytest.warns(UserWarning, match="double precision"):  # PyTorch warns, then checks
+        gradcheck(lambda x: x * 2, (tt.ones(2, requires_grad=True),), raise_exception=False)
 
 
 def test_gradgradcheck() -> None:

@@ -316,6 +316,6 @@ def test_every_recorded_op_has_a_rule() -> None:
 @pytest.mark.task("2.2")
 def test_node_classes_are_named_after_ops() -> None:
     x = tt.ones(2, requires_grad=True)
-    assert type((x * 2).grad_fn).__name__ == "MulBackward"
-    assert type(x.max(0).values.grad_fn).__name__ == "MaxDimBackward"
-    assert "grad_fn=<MulBackward>" in repr(x * 2)
+    assert type((x * 2).grad_fn).__name__ == "MulBackward0"
+    assert type(x.max(0).values.grad_fn).__name__ == "MaxBackward0"
+    assert "grad_fn=<MulBackward0>" in repr(x * 2)

@@ -21,14 +21,21 @@ The files read in syllabus order: ``grad_mode`` (recording on/off), ``graph`` (n
 from ._version import __version__
 from .engine import ENGINE, backward, grad, register, unbroadcast
 from .function import Function, FunctionCtx
-from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .graph import AccumulateGrad, Node
 from .rules import RULES
 
 __all__ = [
     "__version__", "grad", "backward", "no_grad", "enable_grad", "set_grad_enabled",
-    "is_grad_enabled", "inference_mode", "Function", "FunctionCtx", "gradcheck",
+    "is_grad_enabled", "inference_mode", "is_inference_mode_enabled", "Function", "FunctionCtx", "gradcheck",
     "gradgradcheck", "GradcheckError", "Node", "AccumulateGrad", "RULES", "unbroadcast", "ENGINE",
     "register",
 ]

@@ -52,7 +52,8 @@ def unbroadcast(g: Tensor, shape: tuple[int, ...]) -> Tensor:
 def _fit(g: Any, shape: tuple[int, ...], dtype: np.dtype) -> Tensor:
     """A rule's gradient made to match its input: shape (unbroadcast) and dtype (cast back)."""
     if not isinstance(g, Tensor):
-        raise TypeError(f"a backward rule returned {type(g).__name__}, expected a Tensor or None")
+        raise RuntimeError(f"expected Tensor or None (got {type(g).__name__}): a backward "
+                           "returned something else as a gradient")
     if g.data.shape != shape:
         g = unbroadcast(g, shape)
     if g.data.dtype != dtype:
@@ -72,9 +73,16 @@ def _run_hooks(meta: Any, g: Tensor) -> Tensor:
     for hook in list(meta.hooks.values()):
         replaced = hook(g)
         if replaced is not None:
-            if not isinstance(replaced, Tensor) or replaced.shape != g.shape:
-                raise RuntimeError(f"a hook returned {replaced!r}; a hook must return None or a "
-                                   f"Tensor of the gradient's shape {g.shape}")
+            name = getattr(hook, "__name__", type(hook).__name__)
+            if not isinstance(replaced, Tensor):
+                raise TypeError(f"hook '{name}' returned {type(replaced).__name__}; a hook must "
+                                "return None or a Tensor")
+            if replaced.shape != g.shape:
+                raise RuntimeError(f"hook '{name}' has changed the size of value (was "
+                                   f"{tuple(g.shape)} got {tuple(replaced.shape)})")
+            if replaced.data.dtype != g.data.dtype:
+                raise RuntimeError(f"hook '{name}' has changed the type of value (was "
+                                   f"{g.dtype.name} got {replaced.dtype.name})")
             g = replaced
     return g
 
@@ -154,9 +162,10 @@ class Engine:
     # -- backward -------------------------------------------------------------------------------
 
     def backward(self, tensor: Tensor, gradient: Any, retain_graph: bool | None,
-                 create_graph: bool) -> None:
-        """``tensor.backward(gradient)``: accumulate into the leaves' ``.grad``."""
-        run_backward([tensor], [gradient], retain_graph, create_graph)
+                 create_graph: bool, inputs: Any = None) -> None:
+        """``tensor.backward(gradient)``: accumulate into the leaves' ``.grad`` (or, with
+        ``inputs``, only into those tensors' ``.grad``)."""
+        backward([tensor], [gradient], retain_graph, create_graph, inputs=inputs)
 
 
 ENGINE = Engine()
@@ -316,7 +325,10 @@ def _node_arrived(node: Node, buf: list[Any], wanted: dict[Any, list[int]],
             if meta.retain:
                 t = meta.ref()
                 if t is not None:
-                    t.grad = g if create_graph else g.detach()
+                    new = g if create_graph else g.detach()
+                    if t.grad is not None:  # retained grads add up across passes, as leaves'
+                        new = t.grad + new if create_graph else Tensor._wrap(t.grad.data + g.data)
+                    t.grad = new
                     handed_out.add(id(g))
     if wanted:
         for nr, g in enumerate(buf):
@@ -335,8 +347,12 @@ def _leaf_arrived(leaf: Tensor, g: Tensor, wanted: dict[Any, list[int]], results
         g = _run_hooks(meta, g)
     for i in wanted.get(leaf, ()):
         results[i] = g
-    if not accumulate:
-        return
+    if accumulate:
+        _accumulate(leaf, g, create_graph, handed_out)
+
+
+def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool, handed_out: set[int]) -> None:
+    """Add ``g`` into ``leaf.grad`` (the first gradient is stored, later ones are summed in)."""
     # BEGIN SOLUTION 2.6 accumulate into a leaf's .grad (leaf grads add up across backward calls)
     if leaf.grad is None:
         if create_graph:
@@ -364,18 +380,28 @@ def _as_list(x: Any) -> list[Any]:
 
 
 def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool = False) -> tuple[Tensor | None, ...]:
+         create_graph: bool = False, only_inputs: bool = True, allow_unused: bool | None = None,
+         is_grads_batched: bool = False, materialize_grads: bool = False
+         ) -> tuple[Tensor | None, ...]:
     """The gradients of ``outputs`` with respect to ``inputs``, returned (no ``.grad`` touched).
 
     ``grad_outputs`` weighs each output (None: ones for a one-element output); with
     ``create_graph=True`` the results are themselves differentiable. An input the outputs do not
-    depend on raises, unless ``allow_unused=True`` (then its gradient is None).
+    depend on raises, unless ``allow_unused=True`` (then its gradient is None) or
+    ``materialize_grads=True`` (then it is zeros).
     """
+    if is_grads_batched:
+        raise NotImplementedError("grad(is_grads_batched=True) is not supported by tinytorch")
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads="
+                         "True, but got: allow_unused=False.")
+    if allow_unused is None:
+        allow_unused = materialize_grads
     outs = _as_list(outputs)
     ins = _as_list(inputs)
-    gouts = _as_list(grad_outputs) or [None] * len(outs)
-    if len(gouts) != len(outs):
-        raise ValueError(f"grad_outputs has {len(gouts)} entries but there are {len(outs)} outputs")
+    if not ins:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    gouts = _grad_list(grad_outputs, outs)
     for i, t in enumerate(ins):
         if not isinstance(t, Tensor) or not t._requires_grad:
             raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require "
@@ -383,19 +409,51 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     results = run_backward(outs, gouts, retain_graph, create_graph, inputs=ins)
     assert results is not None
     for i, r in enumerate(results):
-        if r is None and not allow_unused:
-            raise RuntimeError(f"One of the differentiated Tensors (input {i}) appears to not "
-                               "have been used in the graph. Set allow_unused=True if this is "
-                               "the desired behavior.")
+        if r is None:
+            if materialize_grads:
+                t = ins[i]
+                results[i] = Tensor._wrap(np.zeros(t.data.shape, t.data.dtype))
+            elif not allow_unused:
+                raise RuntimeError(f"One of the differentiated Tensors (input {i}) appears to "
+                                   "not have been used in the graph. Set allow_unused=True if "
+                                   "this is the desired behavior.")
     return tuple(results)
 
 
+def _grad_list(grads: Any, outs: list[Tensor]) -> list[Any]:
+    gouts = _as_list(grads) or [None] * len(outs)
+    if len(gouts) < len(outs):  # extra gradients are ignored, as in PyTorch
+        raise RuntimeError(f"got {len(outs)} tensors and {len(gouts)} gradients")
+    return gouts[:len(outs)]
+
+
 def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None,
-             create_graph: bool = False) -> None:
-    """Accumulate the gradients of ``tensors`` (weighted by ``grad_tensors``) into the leaves."""
+             create_graph: bool = False, grad_variables: Any = None, inputs: Any = None) -> None:
+    """Accumulate the gradients of ``tensors`` (weighted by ``grad_tensors``) into the leaves'
+    ``.grad``; with ``inputs``, only into the ``.grad`` of those tensors (leaves or not)."""
+    if grad_variables is not None:
+        grad_tensors = grad_variables
     outs = _as_list(tensors)
-    gouts = _as_list(grad_tensors) or [None] * len(outs)
-    run_backward(outs, gouts, retain_graph, create_graph)
+    gouts = _grad_list(grad_tensors, outs)
+    if inputs is None:
+        run_backward(outs, gouts, retain_graph, create_graph)
+        return
+    ins = _as_list(inputs)
+    if not ins:
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    for i, t in enumerate(ins):
+        if not isinstance(t, Tensor) or not t._requires_grad:
+            raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require "
+                               "grad")
+    results = run_backward(outs, gouts, retain_graph, create_graph, inputs=ins)
+    assert results is not None
+    handed_out: set[int] = set()
+    done: set[int] = set()
+    for t, g in zip(ins, results):
+        if g is not None and id(t) not in done:  # a tensor listed twice gets its gradient once
+            done.add(id(t))
+            handed_out.add(id(g))  # captured gradients may be shared with other inputs
+            _accumulate(t, g, create_graph, handed_out)
 
 
 __all__ += ["run_backward", "OpNode"]

@@ -31,6 +31,7 @@ If backward is written with Tensor ops, ``create_graph=True`` gives higher-order
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from tinytorch.tensor import Tensor
@@ -48,7 +49,15 @@ class FunctionCtx(Node):
 
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep ``tensors`` (inputs, outputs or other tensors; None allowed) for backward."""
+        for i, t in enumerate(tensors):
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError("save_for_backward can only save variables, but argument "
+                                f"{i} is of type {type(t).__name__}")
         self._to_save = tensors
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """With False, backward gets None (not zeros) for outputs that received no gradient."""
+        self._materialize = bool(value)
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
@@ -78,11 +87,23 @@ class FunctionCtx(Node):
 
     def _backward(self, grads: list[Any]) -> tuple[Any, ...]:
         # A released ctx fails only if backward reads saved_tensors, as in PyTorch.
-        if self.n_out > 1:
-            grads = [zeros(shape, dtype) if g is None else g
+        if self.n_out > 1 and getattr(self, "_materialize", True):
+            grads = [zeros(shape, dtype) if g is None and dtype is not None else g
                      for g, (shape, dtype) in zip(grads, self._out_meta)]
-        result = self.function.backward(self, *grads)
-        return result if type(result) is tuple else (result,)
+        function = self.function
+        user_backward = function.backward
+        if function.vjp is not Function.vjp:  # ``vjp`` is PyTorch's alias of ``backward``
+            user_backward = function.vjp
+        result = user_backward(self, *grads)
+        if type(result) is not tuple:
+            result = tuple(result) if isinstance(result, list) else (result,)
+        n = len(self.edges)
+        if len(result) != n:
+            if len(result) < n or any(g is not None for g in result[n:]):
+                raise RuntimeError(f"function {self.name()} returned an incorrect number of "
+                                   f"gradients (expected {n}, got {len(result)})")
+            result = result[:n]
+        return result
 
     def _release(self) -> None:
         self.released = True
@@ -100,7 +121,24 @@ class Function:
 
     @staticmethod
     def backward(ctx: FunctionCtx, *grads: Any) -> Any:
-        raise NotImplementedError("a Function subclass defines backward(ctx, *grads)")
+        raise NotImplementedError("You must implement either the backward or vjp method for "
+                                  "your custom autograd.Function to use it with backward mode AD.")
+
+    @staticmethod
+    def vjp(ctx: FunctionCtx, *grads: Any) -> Any:
+        """PyTorch's other name for :meth:`backward`; define one of the two."""
+        raise NotImplementedError("You must implement either the backward or vjp method for "
+                                  "your custom autograd.Function to use it with backward mode AD.")
+
+    @staticmethod
+    def setup_context(ctx: FunctionCtx, inputs: tuple[Any, ...], output: Any) -> Any:
+        """Optional (PyTorch 2 style): with it, ``forward(*args)`` takes no ctx, and this saves
+        what backward needs from the inputs and the output."""
+        raise NotImplementedError("setup_context is not overridden")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("Legacy autograd function with non-static forward method is not "
+                           f"supported: call {type(self).__name__}.apply(...) instead")
 
     @classmethod
     def _node_class(cls) -> type[FunctionCtx]:
@@ -115,6 +153,11 @@ class Function:
     def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` without recording, then record one node for the whole op."""
         # BEGIN SOLUTION 2.8 Function.apply: run forward under no_grad, wire the outputs to ctx
+        new_style = cls.setup_context is not Function.setup_context
+        if new_style and kwargs:  # setup_context sees every input as positional, as in PyTorch
+            bound = inspect.signature(cls.forward).bind(*args, **kwargs)
+            bound.apply_defaults()
+            args, kwargs = bound.args, {}
         ctx = cls._node_class().__new__(cls._node_class())
         ctx._to_save = ()
         enabled = state.enabled
@@ -132,7 +175,11 @@ class Function:
         ctx.edges = tuple(edges)
         state.enabled = False
         try:
-            out = cls.forward(ctx, *args, **kwargs)
+            if not new_style:
+                out = cls.forward(ctx, *args, **kwargs)
+            else:  # new style: forward without ctx, then setup_context(ctx, inputs, output)
+                out = cls.forward(*args)
+                cls.setup_context(ctx, args, out)
         finally:
             state.enabled = enabled
         if not wanted:

@@ -11,7 +11,8 @@ practice. A failure names the input, the worst element, and both values.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -24,8 +25,8 @@ from .grad_mode import set_grad_enabled
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
 
-class GradcheckError(AssertionError):
-    """An analytical gradient differs from the numerical one."""
+class GradcheckError(RuntimeError, AssertionError):
+    """An analytical gradient differs from the numerical one (a RuntimeError, as PyTorch's)."""
 
 
 def _as_tuple(x: Any) -> tuple[Any, ...]:
@@ -36,21 +37,34 @@ def _weighted_sum(outputs: tuple[Any, ...], weights: list[np.ndarray]) -> float:
     return float(sum(np.sum(o.data * w) for o, w in zip(outputs, weights)))
 
 
-def gradcheck(fn: Callable[..., Any], inputs: Any, eps: float = 1e-6, atol: float = 1e-5,
-              rtol: float = 1e-3, raise_exception: bool = True, seed: int = 0,
+def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: float = 1e-5,
+              rtol: float = 1e-3, raise_exception: bool = True, nondet_tol: float = 0.0,
+              check_undefined_grad: bool = True, check_grad_dtypes: bool = False,
+              check_batched_grad: bool = False, check_batched_forward_grad: bool = False,
+              check_forward_ad: bool = False, check_backward_ad: bool = True,
+              fast_mode: bool = False, masked: bool | None = None, seed: int = 0,
               _record: bool = False) -> bool:
     """Check the gradients of ``fn(*inputs)`` w.r.t. each input that requires grad.
 
-    Inputs that require grad must be float64 (float32 differences are too coarse to check).
+    Use float64 inputs: float32 differences are too coarse (a warning says so, as PyTorch's).
     Returns True, or raises :class:`GradcheckError` (False with ``raise_exception=False``).
+    PyTorch's other options (``fast_mode``, ``nondet_tol``, ``check_*``) are accepted; the check
+    is always the full one (``check_backward_ad=False`` skips it).
     """
     # BEGIN SOLUTION 2.9 gradcheck: analytical (one backward) vs central differences (float64)
     inputs = _as_tuple(inputs)
     checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
+    if not checked:
+        raise ValueError("gradcheck expects at least one input tensor to require gradient, but "
+                         "none of them have requires_grad=True.")
+    if not check_backward_ad:
+        return True
     for i in checked:
         if inputs[i].data.dtype != np.float64:
-            raise ValueError(f"gradcheck: input {i} is {inputs[i].dtype.name}; use float64 "
-                             "inputs (.double()) so that finite differences are accurate")
+            warnings.warn(f"Input #{i} requires gradient and is not a double precision floating "
+                          "point. The numerical differences gradcheck uses are likely to fail "
+                          "with a lower precision; use float64 inputs (.double()).", UserWarning,
+                          stacklevel=2)
     outputs = [o for o in _as_tuple(fn(*inputs)) if isinstance(o, Tensor)
                and o.data.dtype.kind == "f"]
     rng = np.random.default_rng(seed)
@@ -98,9 +112,13 @@ def _fail(message: str, raise_exception: bool) -> bool:
     return False
 
 
-def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Sequence[Any] | None = None,
+def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Any = None, *,
                   eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-                  raise_exception: bool = True, seed: int = 0) -> bool:
+                  gen_non_contig_grad_outputs: bool = False, raise_exception: bool = True,
+                  nondet_tol: float = 0.0, check_undefined_grad: bool = True,
+                  check_grad_dtypes: bool = False, check_batched_grad: bool = False,
+                  check_fwd_over_rev: bool = False, check_rev_over_rev: bool = True,
+                  fast_mode: bool = False, masked: bool = False, seed: int = 0) -> bool:
     """Check second derivatives: gradcheck of ``x, v -> grad(fn(x), x, v, create_graph=True)``."""
     inputs = _as_tuple(inputs)
     checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
@@ -109,7 +127,7 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Sequence[An
         rng = np.random.default_rng(seed + 1)
         grad_outputs = [Tensor(rng.standard_normal(o.shape), dtype=o.dtype, requires_grad=True)
                         for o in outputs]
-    vs = list(grad_outputs)
+    vs = list(_as_tuple(grad_outputs))
     n = len(inputs)
 
     def first_derivative(*args: Any) -> tuple[Tensor, ...]:
@@ -122,5 +140,7 @@ def gradgradcheck(fn: Callable[..., Any], inputs: Any, grad_outputs: Sequence[An
                      create_graph=True, allow_unused=True)
         return tuple(g for g in found if g is not None)
 
-    return gradcheck(first_derivative, tuple(inputs) + tuple(vs), eps, atol, rtol,
-                     raise_exception, seed, _record=True)
+    if not check_rev_over_rev:
+        return True
+    return gradcheck(first_derivative, tuple(inputs) + tuple(vs), eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception, seed=seed, _record=True)

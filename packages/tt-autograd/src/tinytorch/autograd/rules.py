@@ -22,9 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from tinytorch.tensor import Tensor
+from tinytorch.tensor import Tensor, stack
 
 from .function import Function
+from .grad_mode import state
 from .graph import OpNode
 
 __all__ = ["RULES", "rule"]
@@ -35,11 +36,19 @@ RULES: dict[str, type[OpNode]] = {}
 Rule = Callable[[Any, Tensor], Any]
 
 
+# Node class names PyTorch users know (``grad_fn=<MulBackward0>``) where the op name differs.
+TORCH_NAMES = {"reshape": "ViewBackward0", "to": "ToCopyBackward0", "max_dim": "MaxBackward0",
+               "min_dim": "MinBackward0", "pad": "ConstantPadNdBackward0",
+               "getitem": "IndexBackward0", "setitem": "IndexPutBackward0",
+               "matmul": "MatmulBackward0", "log1p": "Log1PBackward0"}
+
+
 def rule(save: str = "") -> Callable[[Rule], Rule]:
     """Register the decorated function as the backward rule of the op it is named after."""
 
     def register(fn: Rule) -> Rule:
-        name = "".join(part.capitalize() for part in fn.__name__.split("_")) + "Backward"
+        name = TORCH_NAMES.get(fn.__name__) or (
+            "".join(part.capitalize() for part in fn.__name__.split("_")) + "Backward0")
         RULES[fn.__name__] = type(name, (OpNode,), {
             "__slots__": (), "op": fn.__name__, "rule": staticmethod(fn),
             "save_inputs": "inputs" in save, "save_output": "output" in save,
@@ -378,6 +387,29 @@ def _product_of_others(x: np.ndarray, dim: int | None) -> np.ndarray:
     return others.reshape(x.shape) if dim is None else np.moveaxis(others, -1, dim)
 
 
+def _product_of_others_differentiable(x: Tensor, dim: int | None) -> Tensor:
+    """:func:`_product_of_others` written in Tensor ops (prefix and suffix products, one slice
+    at a time), so that second derivatives through a product with zeros are exact too."""
+    flat = x.reshape(-1) if dim is None else x.transpose(dim, -1)
+    n = flat.shape[-1]
+    items = [flat[..., i] for i in range(n)]
+    before: list[Tensor | None] = [None]
+    for i in range(1, n):
+        before.append(items[i - 1] if before[-1] is None else before[-1] * items[i - 1])
+    after: list[Tensor | None] = [None]
+    for i in range(n - 2, -1, -1):
+        after.append(items[i + 1] if after[-1] is None else after[-1] * items[i + 1])
+    after.reverse()
+    others = []
+    for b, a, item in zip(before, after, items):
+        if b is None and a is None:
+            others.append(item * 0 + 1)
+        else:
+            others.append(a if b is None else b if a is None else b * a)
+    stacked = stack(others, -1)
+    return stacked.reshape(x.shape) if dim is None else stacked.transpose(dim, -1)
+
+
 @rule(save="inputs+output")
 def prod(ctx: Any, g: Tensor) -> Any:
     # BEGIN SOLUTION 2.3 prod: product of the others = prod / x (exact products when x has zeros)
@@ -386,8 +418,11 @@ def prod(ctx: Any, g: Tensor) -> Any:
     gk = _kept(g, x.shape, dims, keepdim)
     if np.all(x.data != 0):
         return gk * _kept(ctx.output, x.shape, dims, keepdim) / x
-    # With zeros, prod / x is 0/0: take the products of the others directly (first order only).
-    return gk * Tensor._wrap(_product_of_others(x.data, None if dims is None else dims[0]))
+    # With zeros, prod / x is 0/0: take the products of the others directly.
+    dim = None if dims is None else dims[0]
+    if state.enabled:  # create_graph: the same products, in Tensor ops
+        return gk * _product_of_others_differentiable(x, dim)
+    return gk * Tensor._wrap(_product_of_others(x.data, dim))
     # END SOLUTION
 
 

@@ -226,11 +226,11 @@ def test_reduction_dim_errors():
         x.sum(2)
     with pytest.raises(IndexError, match="ndim 2"):
         x.max(-3)
-    with pytest.raises(ValueError, match="twice"):
+    with pytest.raises(RuntimeError, match="twice"):
         x.sum((1, -1))
     with pytest.raises(RuntimeError, match="empty"):
         tt.zeros(0).amax()
-    with pytest.raises(RuntimeError, match="empty"):
+    with pytest.raises(IndexError, match="non-zero size"):  # PyTorch: an IndexError
         tt.zeros(0, 3).max(0)
 
 

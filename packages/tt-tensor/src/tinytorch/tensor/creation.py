@@ -88,7 +88,7 @@ def _size(size: tuple[Any, ...]) -> tuple[int, ...]:
         if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
             raise TypeError(f"size must be a sequence of ints, got {size}")
         if s < 0:
-            raise ValueError(f"negative dimension {s} in size {tuple(size)}")
+            raise RuntimeError(f"negative dimension {s} in size {tuple(size)}")
         shape.append(int(s))
     return tuple(shape)
 
@@ -100,6 +100,15 @@ def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
 
 def _float(dtype: Any) -> np.dtype:
     return (get_default_dtype() if dtype is None else as_dtype(dtype)).numpy
+
+
+def _random_float(dtype: Any, name: str) -> np.dtype:
+    """The dtype of rand/randn samples: floating point only, as in PyTorch."""
+    target = _float(dtype)
+    if target.kind != "f":
+        raise NotImplementedError(f"{name}: random samples need a floating point dtype, got "
+                                  f"{as_dtype(target).name}")
+    return target
 
 
 def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -125,10 +134,14 @@ def full(size: Sequence[int], fill_value: Any, dtype: Any = None,
 def arange(start: float, end: float | None = None, step: float = 1, dtype: Any = None,
            requires_grad: bool = False) -> Tensor:
     """``[start, end)`` in steps of ``step``; int64 for int arguments, else the default float."""
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     if end is None:
         start, end = 0, start
     if step == 0:
-        raise ValueError("arange: step must be nonzero")
+        raise RuntimeError("arange: step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(f"arange: upper bound {end} and lower bound {start} are inconsistent "
+                           f"with the sign of step {step}")
     if dtype is None:
         all_int = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = int64 if all_int else get_default_dtype()
@@ -141,7 +154,7 @@ def linspace(start: float, end: float, steps: int, dtype: Any = None,
              requires_grad: bool = False) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
     if steps < 0:
-        raise ValueError(f"linspace: steps must be non-negative, got {steps}")
+        raise RuntimeError(f"linspace: steps must be non-negative, got {steps}")
     return _make(np.linspace(start, end, steps).astype(_float(dtype)), requires_grad)
 
 
@@ -153,15 +166,16 @@ def eye(n: int, m: int | None = None, dtype: Any = None, requires_grad: bool = F
 def rand(*size: Any, generator: Generator | None = None, dtype: Any = None,
          requires_grad: bool = False) -> Tensor:
     """Uniform samples from [0, 1)."""
-    return _make(rng(generator).random(_size(size), dtype=np.float64).astype(_float(dtype)),
+    target = _random_float(dtype, "rand")
+    return _make(rng(generator).random(_size(size), dtype=np.float64).astype(target),
                  requires_grad)
 
 
 def randn(*size: Any, generator: Generator | None = None, dtype: Any = None,
           requires_grad: bool = False) -> Tensor:
     """Standard normal samples."""
-    return _make(rng(generator).standard_normal(_size(size)).astype(_float(dtype)),
-                 requires_grad)
+    target = _random_float(dtype, "randn")
+    return _make(rng(generator).standard_normal(_size(size)).astype(target), requires_grad)
 
 
 def randint(low: int, high: int | None = None, size: Sequence[int] | None = None,
@@ -174,7 +188,7 @@ def randint(low: int, high: int | None = None, size: Sequence[int] | None = None
     elif high is None:
         low, high = 0, low
     if high <= low:
-        raise ValueError(f"randint: high ({high}) must be greater than low ({low})")
+        raise RuntimeError(f"randint: high ({high}) must be greater than low ({low})")
     values = rng(generator).integers(low, high, _size((size,)))
     return Tensor._wrap(values.astype(as_dtype(dtype or int64).numpy))
 

@@ -42,6 +42,23 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
 
 
+def _int_divisor_check(y: np.ndarray) -> None:
+    if y.dtype.kind in "iub" and not y.all():
+        raise RuntimeError("ZeroDivisionError: integer division or remainder by zero")
+
+
+def _floor_divide(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    _int_divisor_check(y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.floor_divide(x, y)
+
+
+def _remainder(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    _int_divisor_check(y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.remainder(x, y)
+
+
 class ElementwiseOps:
     """Mixed into Tensor: ``+ - * / // % **``, math functions, comparisons and in-place ops."""
 
@@ -53,6 +70,10 @@ class ElementwiseOps:
     def _binary(self: Tensor, op: str, ufunc: Callable[..., np.ndarray], other: Any,
                 reverse: bool = False, float_result: bool = False) -> Tensor:
         other_data = getattr(other, "data", None)
+        if op == "sub" and (self.data.dtype == np.bool_ or type(other) is bool
+                            or getattr(other_data, "dtype", None) == np.bool_):
+            raise RuntimeError("subtraction (-) with a bool tensor is not supported; use ~ or "
+                               "logical_not to invert a mask, ^ or logical_xor for two masks")
         if isinstance(other_data, np.ndarray) and other_data.dtype == self.data.dtype \
                 and (not float_result or self.data.dtype.kind == "f"):
             target = self.data.dtype  # fast path: same dtype, nothing to promote
@@ -65,9 +86,6 @@ class ElementwiseOps:
                 dtype = get_default_dtype()
             target = dtype.numpy
             other = self._lift(other, dtype)
-        if op == "sub" and np.bool_ in (self.data.dtype, other.data.dtype):
-            raise RuntimeError("subtraction (-) with a bool tensor is not supported; use ~ or "
-                            "logical_not to invert a mask, ^ or logical_xor for two masks")
         a, b = (other, self) if reverse else (self, other)
         x, y = a.data, b.data
         if x.dtype != target:
@@ -76,25 +94,36 @@ class ElementwiseOps:
             y = y.astype(target)
         try:
             data = ufunc(x, y)
-        except ValueError:
+        except ValueError as e:
+            if "broadcast" not in str(e):
+                raise RuntimeError(f"{op}: {e}") from None
             raise RuntimeError(
                 f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together "
                 "(sizes must match or be 1 in every dim, aligned from the right)") from None
         return self._make(op, np.asarray(data), (a, b))
     # END SOLUTION
 
+    def _scaled(self: Tensor, other: Any, alpha: Number) -> Any:
+        """``alpha * other`` for add/sub (PyTorch refuses a float alpha for integer tensors)."""
+        if alpha == 1 and type(alpha) is not bool:
+            return other
+        if isinstance(alpha, float) and result_type(self, other).category < 2:
+            raise RuntimeError("For integral input tensors, argument alpha must not be a "
+                               "floating point number.")
+        return self._lift(other) * alpha
+
     @_ext.op("add")
     def add(self: Tensor, other: Any, alpha: Number = 1) -> Tensor:
         """``self + alpha * other`` with broadcasting."""
         if alpha != 1:
-            other = self._lift(other) * alpha
+            other = self._scaled(other, alpha)
         return self._binary("add", np.add, other)
 
     @_ext.op("sub")
     def sub(self: Tensor, other: Any, alpha: Number = 1) -> Tensor:
         """``self - alpha * other`` with broadcasting."""
         if alpha != 1:
-            other = self._lift(other) * alpha
+            other = self._scaled(other, alpha)
         return self._binary("sub", np.subtract, other)
 
     @_ext.op("mul")
@@ -102,9 +131,19 @@ class ElementwiseOps:
         return self._binary("mul", np.multiply, other)
 
     @_ext.op("div")
-    def div(self: Tensor, other: Any) -> Tensor:
-        """True division; integer inputs give a float result, as in PyTorch."""
-        return self._binary("div", np.true_divide, other, float_result=True)
+    def div(self: Tensor, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """True division (integer inputs give a float result, as in PyTorch); with
+        ``rounding_mode="floor"`` or ``"trunc"`` the quotient is rounded and keeps integer dtypes."""
+        if rounding_mode is None:
+            return self._binary("div", np.true_divide, other, float_result=True)
+        if rounding_mode == "floor":
+            return self.floor_divide(other)
+        if rounding_mode == "trunc":
+            dtype = result_type(self, other)
+            return self.div(other).trunc().to(dtype) if dtype.category < 2 \
+                else self.div(other).trunc()
+        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                         f"but found '{rounding_mode}'")
 
     @_ext.op("pow")
     def pow(self: Tensor, exponent: Any) -> Tensor:
@@ -112,12 +151,12 @@ class ElementwiseOps:
 
     @_ext.op("floor_divide")
     def floor_divide(self: Tensor, other: Any) -> Tensor:
-        return self._binary("floor_divide", np.floor_divide, other)
+        return self._binary("floor_divide", _floor_divide, other)
 
     @_ext.op("remainder")
     def remainder(self: Tensor, other: Any) -> Tensor:
         """Python-style remainder (sign of the divisor), as ``torch.remainder``."""
-        return self._binary("remainder", np.remainder, other)
+        return self._binary("remainder", _remainder, other)
 
     @_ext.op("maximum")
     def maximum(self: Tensor, other: Any) -> Tensor:
@@ -159,13 +198,13 @@ class ElementwiseOps:
         return self.floor_divide(other)
 
     def __rfloordiv__(self: Tensor, other: Any) -> Tensor:
-        return self._binary("floor_divide", np.floor_divide, other, reverse=True)
+        return self._binary("floor_divide", _floor_divide, other, reverse=True)
 
     def __mod__(self, other: Any) -> Tensor:
         return self.remainder(other)
 
     def __rmod__(self: Tensor, other: Any) -> Tensor:
-        return self._binary("remainder", np.remainder, other, reverse=True)
+        return self._binary("remainder", _remainder, other, reverse=True)
 
     def __pow__(self, exponent: Any) -> Tensor:
         return self.pow(exponent)
@@ -192,6 +231,8 @@ class ElementwiseOps:
 
     @_ext.op("abs")
     def abs(self: Tensor) -> Tensor:
+        if self.data.dtype == np.bool_:
+            raise NotImplementedError('"abs_cpu" not implemented for bool tensors')
         return self._unary("abs", np.abs, to_float=False)
 
     @_ext.op("exp")
@@ -229,6 +270,8 @@ class ElementwiseOps:
     @_ext.op("relu")
     def relu(self: Tensor) -> Tensor:
         """max(x, 0); keeps the dtype."""
+        if self.data.dtype == np.bool_:
+            raise RuntimeError("Boolean inputs not supported for relu")
         return self._unary("relu", lambda x: np.maximum(x, x.dtype.type(0)), to_float=False)
 
     @_ext.op("erf")
@@ -239,7 +282,7 @@ class ElementwiseOps:
     def clamp(self: Tensor, min: Any = None, max: Any = None) -> Tensor:
         """Limit every element to [min, max]; either bound may be None."""
         if min is None and max is None:
-            raise ValueError("clamp: at least one of min and max must be given")
+            raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
         lo = getattr(min, "data", min)
         hi = getattr(max, "data", max)
         dtype = result_type(self, *(b for b in (min, max) if b is not None))
@@ -252,10 +295,20 @@ class ElementwiseOps:
                 x = np.minimum(x, hi)
             return x.astype(dtype.numpy, copy=False)
 
-        return self._unary("clamp", clip, to_float=False, min=lo, max=hi)
+        try:
+            return self._unary("clamp", clip, to_float=False, min=lo, max=hi)
+        except ValueError:
+            raise RuntimeError(f"clamp: the bounds do not broadcast with the tensor's shape "
+                               f"{self.shape}") from None
     # END SOLUTION
 
     clip = clamp
+
+    def clamp_min(self: Tensor, min: Any) -> Tensor:
+        return self.clamp(min=min)
+
+    def clamp_max(self: Tensor, max: Any) -> Tensor:
+        return self.clamp(max=max)
 
     @_ext.op("reciprocal")
     def reciprocal(self: Tensor) -> Tensor:
@@ -267,27 +320,45 @@ class ElementwiseOps:
 
     @_ext.op("square")
     def square(self: Tensor) -> Tensor:
+        if self.data.dtype == np.bool_:  # bool ** 2 is int64 in PyTorch
+            return self.long().mul(self.long())
         return self.mul(self)
 
     @_ext.op("log1p")
     def log1p(self: Tensor) -> Tensor:
-        return self._unary("log1p", np.log1p)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self._unary("log1p", np.log1p)
+
+    def _softmax_input(self: Tensor, name: str, dim: int, dtype: Any) -> tuple[Tensor, int]:
+        """The (cast) input of softmax/log_softmax and its dim; integer inputs need ``dtype``."""
+        if dtype is not None:
+            self = self.to(dtype)
+        if self.data.dtype.kind != "f":
+            raise NotImplementedError(f"{name} is not implemented for {self.dtype.name} tensors; "
+                                      "pass dtype= or convert with .float() first")
+        return self, self._dim(dim)
 
     @_ext.op("softmax")
-    def softmax(self: Tensor, dim: int) -> Tensor:
+    def softmax(self: Tensor, dim: int, dtype: Any = None) -> Tensor:
         """exp(x) / sum(exp(x)) along ``dim``, shifted by the max so that exp cannot overflow."""
-        d = self._dim(dim)
-        x = self.data if self.data.dtype.kind == "f" else self.data.astype(get_default_dtype().numpy)
-        e = np.exp(x - x.max(axis=d, keepdims=True))
+        self, d = self._softmax_input("softmax", dim, dtype)
+        x = self.data
+        if x.size == 0:
+            return self._make("softmax", x.copy(), (self,), dim=d)
+        with np.errstate(invalid="ignore"):  # an all -inf row gives nan, as in PyTorch
+            e = np.exp(x - x.max(axis=d, keepdims=True))
         return self._make("softmax", e / e.sum(axis=d, keepdims=True), (self,), dim=d)
 
     @_ext.op("log_softmax")
-    def log_softmax(self: Tensor, dim: int) -> Tensor:
+    def log_softmax(self: Tensor, dim: int, dtype: Any = None) -> Tensor:
         """x - logsumexp(x) along ``dim``: the log-probabilities, stable for any logits."""
-        d = self._dim(dim)
-        x = self.data if self.data.dtype.kind == "f" else self.data.astype(get_default_dtype().numpy)
+        self, d = self._softmax_input("log_softmax", dim, dtype)
+        x = self.data
+        if x.size == 0:
+            return self._make("log_softmax", x.copy(), (self,), dim=d)
         shifted = x - x.max(axis=d, keepdims=True)
-        out = shifted - np.log(np.exp(shifted).sum(axis=d, keepdims=True))
+        with np.errstate(invalid="ignore"):  # an all -inf row gives nan, as in PyTorch
+            out = shifted - np.log(np.exp(shifted).sum(axis=d, keepdims=True))
         return self._make("log_softmax", out, (self,), dim=d)
 
     # Piecewise-constant functions: their gradient is zero wherever it exists.
@@ -296,6 +367,8 @@ class ElementwiseOps:
         return self._make(op, fn(self.data), (self,))
 
     def sign(self: Tensor) -> Tensor:
+        if self.data.dtype == np.bool_:
+            return self._constant_piecewise("sign", np.copy)
         return self._constant_piecewise("sign", np.sign)
 
     def floor(self: Tensor) -> Tensor:
@@ -353,6 +426,7 @@ class ElementwiseOps:
     __eq__ = eq  # type: ignore[assignment]
     __ne__ = ne  # type: ignore[assignment]
     __lt__, __le__, __gt__, __ge__ = lt, le, gt, ge
+    greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
     def equal(self: Tensor, other: Tensor) -> bool:
         """True when shapes and all values are equal."""
@@ -360,6 +434,8 @@ class ElementwiseOps:
 
     def allclose(self: Tensor, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
                  equal_nan: bool = False) -> bool:
+        if getattr(other, "dtype", self.dtype) is not self.dtype:
+            raise RuntimeError(f"allclose: {self.dtype.name} did not match {other.dtype.name}")
         return bool(np.allclose(self.data, getattr(other, "data", other), rtol, atol, equal_nan))
 
     def isclose(self: Tensor, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
@@ -377,7 +453,11 @@ class ElementwiseOps:
         return self._wrap(np.isfinite(self.data))
 
     def _logical(self: Tensor, ufunc: Callable[..., np.ndarray], other: Any) -> Tensor:
-        return self._wrap(np.asarray(ufunc(self.data, getattr(other, "data", other))))
+        try:
+            return self._wrap(np.asarray(ufunc(self.data, getattr(other, "data", other))))
+        except ValueError:
+            raise RuntimeError(f"shapes {self.shape} and {getattr(other, 'shape', ())} do not "
+                               "broadcast") from None
 
     def logical_and(self, other: Any) -> Tensor:
         return self._logical(np.logical_and, other)
@@ -392,11 +472,10 @@ class ElementwiseOps:
         return self._wrap(np.logical_not(self.data))
 
     def _bitwise(self: Tensor, ufunc: Callable[..., np.ndarray], other: Any) -> Tensor:
-        if self.data.dtype.kind == "f" or getattr(getattr(other, "data", None), "dtype",
-                                                  np.dtype(int)).kind == "f":
-            raise RuntimeError("bitwise ops (& | ^ ~) need bool or integer tensors, got "
-                            f"{self.dtype.name}")
         dtype = result_type(self, other)
+        if dtype.is_floating_point:  # NotImplementedError is a RuntimeError, as in PyTorch
+            raise NotImplementedError("bitwise ops (& | ^ ~ << >>) need bool or integer "
+                                      f"tensors, got {dtype.name}")
         other = self._lift(other, dtype)
         return self._wrap(np.asarray(ufunc(self.data.astype(dtype.numpy, copy=False),
                                            other.data.astype(dtype.numpy, copy=False))))
@@ -410,12 +489,22 @@ class ElementwiseOps:
     def __xor__(self, other: Any) -> Tensor:
         return self._bitwise(np.bitwise_xor, other)
 
+    def __lshift__(self, other: Any) -> Tensor:
+        return self._bitwise(np.left_shift, other)
+
+    def __rshift__(self, other: Any) -> Tensor:
+        return self._bitwise(np.right_shift, other)
+
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+    bitwise_and, bitwise_or, bitwise_xor = __and__, __or__, __xor__
+    bitwise_left_shift, bitwise_right_shift = __lshift__, __rshift__
 
     def __invert__(self: Tensor) -> Tensor:
         if self.data.dtype.kind == "f":
-            raise RuntimeError("~ needs a bool or integer tensor, got " + self.dtype.name)
+            raise NotImplementedError("~ needs a bool or integer tensor, got " + self.dtype.name)
         return self._wrap(np.invert(self.data))
+
+    bitwise_not = __invert__
 
     # -- selection ------------------------------------------------------------------------------
 
@@ -441,6 +530,9 @@ class ElementwiseOps:
         mask_data = np.asarray(getattr(mask, "data", mask))
         if mask_data.dtype != np.bool_:
             raise RuntimeError(f"masked_fill: mask must be a bool tensor, got {mask_data.dtype}")
+        if getattr(value, "ndim", 0):
+            raise RuntimeError("masked_fill only supports a 0-dimensional value tensor, but got "
+                               f"tensor with {value.ndim} dimension(s)")
         fill = self._lift(value, self.dtype).to(self.dtype)
         return fill.where(mask_data, self)
 
@@ -526,6 +618,12 @@ class ElementwiseOps:
         values = rng(generator).normal(mean, std, self.shape)
         return self._inplace(lambda t: self._wrap(values.astype(t.data.dtype)))
 
+    def floor_divide_(self: Tensor, other: Any) -> Tensor:
+        return self._inplace(lambda t: t.floor_divide(other), other)
+
+    def remainder_(self: Tensor, other: Any) -> Tensor:
+        return self._inplace(lambda t: t.remainder(other), other)
+
     def __iadd__(self, other: Any) -> Tensor:
         return self.add_(other)
 
@@ -538,3 +636,34 @@ class ElementwiseOps:
     def __itruediv__(self, other: Any) -> Tensor:
         return self.div_(other)
 
+    def __ifloordiv__(self, other: Any) -> Tensor:
+        return self.floor_divide_(other)
+
+    def __imod__(self, other: Any) -> Tensor:
+        return self.remainder_(other)
+
+    def __ipow__(self, other: Any) -> Tensor:
+        return self.pow_(other)
+
+    def __iand__(self: Tensor, other: Any) -> Tensor:
+        return self._inplace(lambda t: t & other)
+
+    def __ior__(self: Tensor, other: Any) -> Tensor:
+        return self._inplace(lambda t: t | other)
+
+    def __ixor__(self: Tensor, other: Any) -> Tensor:
+        return self._inplace(lambda t: t ^ other)
+
+
+def _inplace_unary(name: str) -> Callable[[Tensor], Tensor]:
+    def method(self: Tensor) -> Tensor:
+        return self._inplace(lambda t: getattr(t, name)())
+
+    method.__name__ = method.__qualname__ = name + "_"
+    method.__doc__ = f"In-place :meth:`{name}`."
+    return method
+
+
+for _name in ("neg", "abs", "exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "relu",
+              "square", "sign", "floor", "ceil", "round", "trunc", "reciprocal"):
+    setattr(ElementwiseOps, _name + "_", _inplace_unary(_name))

@@ -19,11 +19,16 @@ _BASIC = (int, np.integer, slice, type(None), type(Ellipsis))
 
 
 def _convert_one(item: Any) -> Any:
+    if isinstance(item, slice):
+        if item.step is not None and item.step <= 0:
+            raise ValueError("step must be greater than zero")
+        return item
     data = getattr(item, "data", None)
     if isinstance(data, np.ndarray):  # a Tensor
         item = data
     elif isinstance(item, (list, tuple)):
-        item = np.asarray([getattr(x, "data", x) for x in item])
+        item = np.asarray([getattr(x, "data", x) for x in item]) if item else \
+            np.zeros(0, np.int64)
     if isinstance(item, np.ndarray) and item.dtype.kind not in "biu":
         raise IndexError(f"tensors used as indices must be integer or bool, got {item.dtype}")
     if isinstance(item, bool):
@@ -33,6 +38,50 @@ def _convert_one(item: Any) -> Any:
 
 def _is_basic(index: tuple[Any, ...]) -> bool:
     return all(isinstance(i, _BASIC) and not isinstance(i, bool) for i in index)
+
+
+def _ints_apart(index: tuple[Any, ...]) -> bool:
+    """Whether PyTorch and NumPy disagree on where the indexed dims of ``index`` go.
+
+    PyTorch applies integer indices first, like slicing, so ``t[0, :, [1, 3]]`` has shape
+    ``(n, 2)``. NumPy counts the 0 as an advanced index, separated from ``[1, 3]`` by a slice, and
+    puts the indexed dims first: ``(2, n)``. They differ exactly when the integers split up the
+    advanced indices for NumPy while the arrays alone are adjacent.
+    """
+    arrays = [i for i, it in enumerate(index)
+              if isinstance(it, np.ndarray) and (it.ndim or it.dtype == np.bool_)]
+    if not arrays:
+        return False
+    ints = [i for i, it in enumerate(index) if i not in arrays
+            and isinstance(it, (int, np.integer, np.ndarray))]
+    advanced = sorted(arrays + ints)
+    numpy_apart = advanced[-1] - advanced[0] + 1 != len(advanced)
+    return numpy_apart and all(i in advanced for i in range(arrays[0], arrays[-1] + 1))
+
+
+def _split_ints(index: tuple[Any, ...]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """PyTorch's order as two NumPy indexes: the integers (a basic index), then the arrays."""
+    ints: list[Any] = []
+    arrays: list[Any] = []
+    for it in index:
+        if isinstance(it, np.ndarray) and (it.ndim or it.dtype == np.bool_):
+            ints.extend([slice(None)] * (it.ndim if it.dtype == np.bool_ else 1))
+            arrays.append(it)
+        elif isinstance(it, (int, np.integer, np.ndarray)):
+            ints.append(int(it))  # a 0-d array would make NumPy copy instead of giving a view
+        else:  # slices and None were applied with the integers; Ellipsis stands for the same dims
+            ints.append(it)
+            arrays.append(it if it is Ellipsis else slice(None))
+    return tuple(ints), tuple(arrays)
+
+
+def _put(data: np.ndarray, index: tuple[Any, ...], value: np.ndarray) -> None:
+    """``data[index] = value`` with ``value`` in PyTorch's layout of ``data[index]``."""
+    if not _is_basic(index) and _ints_apart(index):
+        ints, arrays = _split_ints(index)
+        data[ints][arrays] = value  # data[ints] is a view: writing into it writes into data
+    else:
+        data[index] = value
 
 
 class IndexingOps:
@@ -49,6 +98,9 @@ class IndexingOps:
     def __getitem__(self: Tensor, index: Any) -> Tensor:
         idx = self._convert_index(index)
         basic = _is_basic(idx)
+        if not basic and _ints_apart(idx):
+            ints, arrays = _split_ints(idx)  # as PyTorch: the integers first, then the arrays
+            return self[ints][arrays]
         try:
             # A trailing Ellipsis keeps an all-int index a 0-d view instead of a NumPy scalar.
             data = self.data[idx + (Ellipsis,)] if basic and Ellipsis not in idx else self.data[idx]
@@ -62,7 +114,7 @@ class IndexingOps:
     def _index_put(self: Tensor, index: tuple[Any, ...], value: Tensor) -> Tensor:
         """A copy of self with ``value`` written at ``index`` (the recorded form of ``t[i] = v``)."""
         data = self.data.copy()
-        data[index] = value.data
+        _put(data, index, value.data)
         return self._make("setitem", data, (self, value), index=index)
 
     def __setitem__(self: Tensor, index: Any, value: Any) -> None:
@@ -80,7 +132,7 @@ class IndexingOps:
             self._inplace(lambda t: t._index_put(idx, value), value)
             return
         try:
-            self.data[idx] = value.data
+            _put(self.data, idx, value.data)
         except IndexError as e:
             raise IndexError(f"{e} (tensor of shape {self.shape}, index {index!r})") from None
         except ValueError as e:
@@ -104,12 +156,31 @@ class IndexingOps:
                                    f"{self.shape} in dim {i}")
         source = self.data[tuple(slice(None) if i == d else slice(0, n)
                                  for i, n in enumerate(idx.shape))]
-        if idx.size and (idx.min() < -self.shape[d] or idx.max() >= self.shape[d]):
-            raise IndexError(f"gather: index out of range for dim {dim} of size {self.shape[d]}")
+        if idx.size and (idx.min() < 0 or idx.max() >= self.shape[d]):
+            raise RuntimeError(f"gather: index out of range for dim {dim} of size "
+                               f"{self.shape[d]} (indices must be in [0, {self.shape[d]}))")
         data = np.take_along_axis(source, idx, axis=d)
         return self._make("gather", data, (self,), dim=d, index=idx, shape=self.shape)
 
     def index_select(self: Tensor, dim: int, index: Tensor) -> Tensor:
-        """The entries of ``dim`` listed in the 1-D integer ``index``."""
+        """The entries of ``dim`` listed in the 1-D (or 0-d) integer ``index``."""
         d = self._dim(dim)
-        return self[(slice(None),) * d + (index,)]
+        idx = np.asarray(getattr(index, "data", index))
+        if idx.dtype.kind not in "iu":
+            raise RuntimeError(f"index_select(): expected an int32 or int64 index, got {idx.dtype}")
+        if idx.ndim > 1:
+            raise IndexError(f"index_select(): index must be a vector, got shape {idx.shape}")
+        n = self.shape[d] if self.ndim else 1
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            raise IndexError(f"index_select(): index out of range for dim {dim} of size {n}")
+        if self.ndim == 0:
+            return self.reshape(1)[idx.reshape(-1)].reshape(())
+        return self[(slice(None),) * d + (idx.reshape(-1),)]
+
+    def nonzero(self: Tensor, *, as_tuple: bool = False) -> Any:
+        """Indices of the nonzero entries: an (n, ndim) int64 tensor, or one 1-D tensor per dim
+        (a 0-d tensor counts as 1-D for ``as_tuple``, as in PyTorch)."""
+        found = np.nonzero(self.data.reshape(-1) if self.ndim == 0 else self.data)
+        if as_tuple:
+            return tuple(self._wrap(i.astype(np.int64)) for i in found)
+        return self._wrap(np.stack(found, axis=1).astype(np.int64)[:, :self.ndim])

@@ -31,6 +31,9 @@ class LinalgOps:
     @_ext.op("matmul")
     def matmul(self: Tensor, other: Tensor) -> Tensor:
         """Matrix product with broadcasting over batch dims (see the module table)."""
+        if isinstance(other, (bool, int, float, np.number)):
+            raise TypeError(f"matmul: expected a Tensor, got {type(other).__name__} (use * to "
+                            "multiply by a number)")
         other = self._lift(other)
         a, b = self.shape, other.shape
         if not a or not b:

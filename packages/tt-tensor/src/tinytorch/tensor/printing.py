@@ -14,13 +14,16 @@ _DEFAULT_DTYPES = ("float32", "int64", "bool")
 
 def _float_formatter(values: np.ndarray) -> dict[str, object]:
     finite = values[np.isfinite(values)]
-    if finite.size == 0 or np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e8:
+    nonzero = np.abs(finite[finite != 0]).astype(np.float64)
+    # PyTorch's rule: scientific when the nonzero magnitudes span more than 1000x, or leave
+    # [1e-4, 1e8]; integer-valued tensors print as "3." unless scientific.
+    sci = nonzero.size > 0 and (nonzero.max() / nonzero.min() > 1000 or nonzero.max() > 1e8
+                                or nonzero.min() < 1e-4)
+    if not sci and np.all(finite == np.round(finite)):
         def fmt(v: float) -> str:
             return f"{v:.0f}." if np.isfinite(v) else str(v)
     else:
-        big = np.abs(finite).max()
-        small = np.abs(finite[finite != 0]).min() if np.any(finite != 0) else 1.0
-        spec = ".4e" if big >= 1e8 or small < 1e-4 else ".4f"
+        spec = ".4e" if sci else ".4f"
 
         def fmt(v: float) -> str:
             return format(v, spec) if np.isfinite(v) else str(v)
@@ -36,8 +39,12 @@ def format_tensor(t: Tensor) -> str:
     data = t.data
     prefix = "tensor("
     formatter = _float_formatter(data) if data.dtype.kind == "f" and data.size else None
+    if data.dtype == np.bool_ and data.size:  # pad to the longest entry, not always to "False"
+        width = 5 if not data.all() and data.any() else len(str(bool(data.flat[0])))
+        formatter = {"bool": lambda v: str(v).rjust(width)}
     body = np.array2string(data, separator=", ", prefix=prefix, formatter=formatter,
-                           threshold=1000, edgeitems=3, max_line_width=100)
+                           threshold=1000, edgeitems=3, max_line_width=80)
+    body = body.replace(", ...,", ",  ...,")  # PyTorch's summary marker: "2,  ..., 997"
     extras = []
     if data.size == 0 and data.shape != (0,):
         extras.append(f"size={data.shape}")

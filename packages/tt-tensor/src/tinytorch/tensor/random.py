@@ -33,6 +33,11 @@ class Generator:
     def initial_seed(self) -> int:
         return self._seed
 
+    def seed(self) -> int:
+        """Reseed from OS entropy; returns the new seed (as ``torch.Generator.seed``)."""
+        self.manual_seed(int(np.random.SeedSequence().entropy % (2**63)))
+        return self._seed
+
     def get_state(self) -> dict[str, Any]:
         """The generator's full state, a JSON-serialisable dict."""
         return {"seed": self._seed, "bit_generator": self.rng.bit_generator.state}
@@ -53,9 +58,7 @@ def manual_seed(seed: int) -> Generator:
 
 def seed() -> int:
     """Seed the global generator from OS entropy; returns the seed used."""
-    new_seed = int(np.random.SeedSequence().entropy % (2**63))
-    default_generator.manual_seed(new_seed)
-    return new_seed
+    return default_generator.seed()
 
 
 def initial_seed() -> int:

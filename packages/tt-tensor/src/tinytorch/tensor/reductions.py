@@ -42,7 +42,7 @@ class ReductionOps:
             return None
         normal = tuple(sorted(self._dim(d) for d in dim))
         if len(set(normal)) != len(normal):
-            raise ValueError(f"dim {dim} names the same dimension twice")
+            raise RuntimeError(f"dim {dim} names the same dimension twice")
         return normal if self.data.ndim else None
 
     def _reduced_count(self: Tensor, dims: tuple[int, ...] | None) -> int:
@@ -57,16 +57,21 @@ class ReductionOps:
 
     # BEGIN SOLUTION 1.5 reductions: sum, max and the reductions built from them
     @_ext.op("sum")
-    def sum(self: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
-        """Sum over ``dim`` (all dims when None)."""
+    def sum(self: Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        """Sum over ``dim`` (all dims when None), after casting to ``dtype`` if given."""
+        if dtype is not None:
+            return self.to(dtype).sum(dim, keepdim)
         dims = self._dims(dim)
         dtype = np.int64 if self.data.dtype.kind in "bi" else self.data.dtype
         data = self.data.sum(axis=dims, keepdims=keepdim, dtype=dtype)
         return self._make("sum", np.asarray(data), (self,), dim=dims, keepdim=keepdim)
 
     @_ext.op("mean")
-    def mean(self: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
+    def mean(self: Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None
+             ) -> Tensor:
         """Arithmetic mean over ``dim``; needs a floating point tensor (as in PyTorch)."""
+        if dtype is not None:
+            return self.to(dtype).mean(dim, keepdim)
         self._require_float("mean")
         dims = self._dims(dim)
         count = self._reduced_count(dims)
@@ -90,8 +95,16 @@ class ReductionOps:
     # END SOLUTION
 
     def _check_not_empty(self: Tensor, name: str, dims: tuple[int, ...] | None) -> None:
+        """Reducing over no elements has no max/min: RuntimeError for all dims, IndexError for
+        an empty dim (as in PyTorch). Other dims may be empty."""
         if self.data.size == 0:
-            raise RuntimeError(f"{name}(): cannot reduce an empty tensor of shape {self.shape}")
+            if dims is None:
+                raise RuntimeError(f"{name}(): cannot reduce an empty tensor of shape "
+                                   f"{self.shape}; give a dim")
+            for d in dims:
+                if self.data.shape[d] == 0:
+                    raise IndexError(f"{name}(): expected reduction dim {d} to have non-zero "
+                                     f"size (tensor shape {self.shape})")
 
     def _extreme(self: Tensor, name: str, dim: Any, keepdim: bool) -> Any:
         if dim is None:
@@ -99,6 +112,9 @@ class ReductionOps:
         if not isinstance(dim, (int, np.integer)):  # max(other): elementwise
             return self.maximum(dim) if name == "max" else self.minimum(dim)
         d = self._dim(dim)
+        if self.data.ndim == 0:  # dim 0 or -1 of a 0-d tensor: the value itself, index 0
+            values, indices = self.reshape(1)._extreme(name, 0, False)
+            return ValuesIndices(values, indices)
         self._check_not_empty(name, (d,))
         arg = np.argmax if name == "max" else np.argmin
         indices = np.expand_dims(arg(self.data, axis=d), d)
@@ -120,23 +136,29 @@ class ReductionOps:
         """``min()``, ``min(dim)`` -> (values, indices), or ``min(other)``, as ``max``."""
         return self._extreme("min", dim, keepdim)
 
-    def argmax(self: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
-        """Index of the largest value (of the flattened tensor when dim is None)."""
+    def _arg_extreme(self: Tensor, name: str, dim: int | None, keepdim: bool) -> Tensor:
+        if self.data.dtype == np.bool_:
+            raise RuntimeError(f"{name}(): does not support bool input")
+        fn = np.argmax if name == "argmax" else np.argmin
         if dim is None:
-            idx = np.asarray(np.argmax(self.data))
+            if self.data.size == 0:
+                raise IndexError(f"{name}(): expected a dim for an empty tensor "
+                                 f"(shape {self.shape})")
+            idx = np.asarray(fn(self.data), dtype=np.int64)
             return self._wrap(idx.reshape((1,) * self.ndim) if keepdim else idx)
         d = self._dim(dim)
-        return self._wrap(np.asarray(np.argmax(self.data, axis=d, keepdims=keepdim),
-                                     dtype=np.int64))
+        if self.data.ndim == 0:
+            return self._wrap(np.zeros((), np.int64))
+        self._check_not_empty(name, (d,))
+        return self._wrap(np.asarray(fn(self.data, axis=d, keepdims=keepdim), dtype=np.int64))
+
+    def argmax(self: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        """Index of the largest value (of the flattened tensor when dim is None)."""
+        return self._arg_extreme("argmax", dim, keepdim)
 
     def argmin(self: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the smallest value (of the flattened tensor when dim is None)."""
-        if dim is None:
-            idx = np.asarray(np.argmin(self.data))
-            return self._wrap(idx.reshape((1,) * self.ndim) if keepdim else idx)
-        d = self._dim(dim)
-        return self._wrap(np.asarray(np.argmin(self.data, axis=d, keepdims=keepdim),
-                                     dtype=np.int64))
+        return self._arg_extreme("argmin", dim, keepdim)
 
     @_ext.op("prod")
     def prod(self: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
@@ -150,6 +172,8 @@ class ReductionOps:
     def var(self: Tensor, dim: Dim = None, unbiased: bool | None = None, keepdim: bool = False,
             *, correction: float | None = None) -> Tensor:
         """Variance: sum((x - mean)^2) / (N - correction); correction=1 (unbiased) by default."""
+        if isinstance(dim, bool):  # var(unbiased): PyTorch's other overload
+            dim, unbiased = None, dim
         self._require_float("var")
         if isinstance(unbiased, (int, np.integer)) and not isinstance(unbiased, bool) \
                 and dim is not None:
@@ -172,6 +196,8 @@ class ReductionOps:
         """log(sum(exp(x))) over ``dim``, shifted by the max so that large inputs do not overflow."""
         dims = self._dims(dim)
         x = self if self.data.dtype.kind == "f" else self.float()
+        if self._reduced_count(dims) == 0:  # the log of an empty sum is -inf
+            return (x.sum(dims, keepdim) * 0).log()
         shift = x.amax(dims, keepdim=True).detach()
         shift = shift.where(shift.isfinite(), 0.0)  # all -inf rows: avoid inf - inf
         total = (x - shift).exp().sum(dims, keepdim=True).log() + shift
@@ -184,8 +210,12 @@ class ReductionOps:
         return self._wrap(np.asarray(np.any(self.data, axis=self._dims(dim), keepdims=keepdim)))
 
     @_ext.op("cumsum")
-    def cumsum(self: Tensor, dim: int) -> Tensor:
-        """Running sum along ``dim``."""
+    def cumsum(self: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
+        """Running sum along ``dim`` (after casting to ``dtype`` if given)."""
+        if dtype is not None:
+            return self.to(dtype).cumsum(dim)
         d = self._dim(dim)
         dtype = np.int64 if self.data.dtype.kind in "bi" else self.data.dtype
+        if self.data.ndim == 0:
+            return self.reshape(1).cumsum(0).reshape(())
         return self._make("cumsum", np.cumsum(self.data, axis=d, dtype=dtype), (self,), dim=d)

@@ -19,7 +19,7 @@ from .dtypes import result_type
 if TYPE_CHECKING:
     from .tensor import Tensor
 
-__all__ = ["ShapeOps", "cat", "stack", "pad"]
+__all__ = ["ShapeOps", "cat", "stack", "pad", "broadcast_shapes", "broadcast_tensors"]
 
 
 def _sizes(args: tuple[Any, ...]) -> tuple[int, ...]:
@@ -91,7 +91,7 @@ class ShapeOps:
             return self.reshape(1)
         start, end = self._dim(start_dim), self._dim(end_dim)
         if start > end:
-            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+            raise RuntimeError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
         shape = self.shape
         merged = math.prod(shape[start:end + 1])
         return self.reshape(shape[:start] + (merged,) + shape[end + 1:])
@@ -106,6 +106,9 @@ class ShapeOps:
         """Drop size-1 dims (only those in ``dim`` if given; other sizes are left alone)."""
         if dim is None:
             dims = {i for i, s in enumerate(self.shape) if s == 1}
+        elif self.ndim == 0:
+            self._dims(dim)  # only checks that dim is 0 or -1
+            return self.reshape(())
         else:
             dims = {self._dim(d) for d in ((dim,) if isinstance(dim, (int, np.integer)) else dim)}
             dims = {d for d in dims if self.shape[d] == 1}
@@ -139,6 +142,11 @@ class ShapeOps:
 
     swapaxes = swapdims = transpose
 
+    @property
+    def mH(self: Tensor) -> Tensor:
+        """Same as :attr:`mT` (TinyTorch has no complex dtypes)."""
+        return self.mT
+
     def t(self: Tensor) -> Tensor:
         """Transpose of a matrix (tensors of at most 2 dims)."""
         if self.ndim > 2:
@@ -153,6 +161,9 @@ class ShapeOps:
     @property
     def mT(self: Tensor) -> Tensor:
         """The last two dims swapped (a batch of transposed matrices)."""
+        if self.ndim < 2:
+            raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices, "
+                               f"got a {self.ndim}-D tensor")
         return self.transpose(-2, -1)
 
     # BEGIN SOLUTION 1.9 expand: broadcast size-1 dims to a larger shape without copying
@@ -200,10 +211,13 @@ class ShapeOps:
     def narrow(self: Tensor, dim: int, start: int, length: int) -> Tensor:
         """A view of ``length`` entries of ``dim`` starting at ``start``."""
         d = self._dim(dim)
+        if not -self.shape[d] <= start <= self.shape[d]:
+            raise IndexError(f"narrow: start {start} is out of range for dim {dim} of size "
+                             f"{self.shape[d]}")
         if start < 0:
             start += self.shape[d]
         if not 0 <= start <= start + length <= self.shape[d]:
-            raise IndexError(f"narrow: [{start}, {start + length}) is outside dim {dim} of size "
+            raise RuntimeError(f"narrow: [{start}, {start + length}) is outside dim {dim} of size "
                              f"{self.shape[d]}")
         index = (slice(None),) * d + (slice(start, start + length),)
         return self[index]
@@ -216,13 +230,15 @@ class ShapeOps:
         n = self.shape[d]
         if isinstance(split_size_or_sections, (int, np.integer)):
             step = int(split_size_or_sections)
-            if step <= 0:
-                raise ValueError(f"split: split_size must be positive, got {step}")
+            if step < 0 or step == 0 and n:
+                raise RuntimeError(f"split: split_size must be positive, got {step}")
+            if step == 0:
+                return (self.narrow(d, 0, 0),)
             sizes = [min(step, n - s) for s in range(0, n, step)] or [0]
         else:
             sizes = list(split_size_or_sections)
             if sum(sizes) != n:
-                raise ValueError(f"split: sections {sizes} sum to {sum(sizes)}, but dim {dim} "
+                raise RuntimeError(f"split: sections {sizes} sum to {sum(sizes)}, but dim {dim} "
                                  f"has size {n}")
         starts = np.cumsum([0] + sizes[:-1])
         return tuple(self.narrow(d, int(s), int(k)) for s, k in zip(starts, sizes))
@@ -230,7 +246,7 @@ class ShapeOps:
     def chunk(self: Tensor, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         """At most ``chunks`` pieces of equal size (the last may be smaller)."""
         if chunks <= 0:
-            raise ValueError(f"chunk: chunks must be positive, got {chunks}")
+            raise RuntimeError(f"chunk: chunks must be positive, got {chunks}")
         n = self.shape[self._dim(dim)]
         return self.split(max(-(-n // chunks), 1), dim)
 
@@ -255,28 +271,40 @@ class ShapeOps:
         return self._make("repeat", np.tile(self.data, reps), (self,), shape=self.shape,
                           sizes=reps)
 
+    def _triangle(self: Tensor, name: str, keep: Any) -> Tensor:
+        if self.ndim < 2:
+            raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions, got shape "
+                               f"{self.shape}")
+        return self.where(keep(*self.shape[-2:]), self._wrap(np.zeros((), self.data.dtype)))
+
     def tril(self: Tensor, diagonal: int = 0) -> Tensor:
         """Zero above the ``diagonal``-th diagonal of the last two dims."""
-        rows, cols = self.shape[-2:]
-        keep = np.tri(rows, cols, diagonal, dtype=bool)
-        return self.where(keep, 0)
+        return self._triangle("tril", lambda rows, cols: np.tri(rows, cols, diagonal, dtype=bool))
 
     def triu(self: Tensor, diagonal: int = 0) -> Tensor:
         """Zero below the ``diagonal``-th diagonal of the last two dims."""
-        rows, cols = self.shape[-2:]
-        keep = ~np.tri(rows, cols, diagonal - 1, dtype=bool)
-        return self.where(keep, 0)
+        return self._triangle("triu",
+                              lambda rows, cols: ~np.tri(rows, cols, diagonal - 1, dtype=bool))
 
 
 @_ext.op("cat")
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along an existing dim; all other sizes must match."""
+    if isinstance(tensors, np.ndarray) or hasattr(tensors, "_lift"):
+        raise TypeError("cat: expected a sequence of tensors, got a single tensor")
     tensors = list(tensors)
     if not tensors:
         raise ValueError("cat: expected a non-empty list of tensors")
+    tensors = [tensors[0]._lift(t) for t in tensors]
+    # PyTorch skips 1-D empty tensors (legacy behavior): shape them like the others, with size 0
+    ref = next((t for t in tensors if t.shape != (0,)), tensors[0])
+    if ref.ndim == 0:
+        raise RuntimeError("cat: zero-dimensional tensors cannot be concatenated")
+    d = ref._dim(dim)
+    if ref.ndim != 1:
+        empty = ref.shape[:d] + (0,) + ref.shape[d + 1:]
+        tensors = [t.reshape(empty) if t.shape == (0,) else t for t in tensors]
     first = tensors[0]
-    tensors = [first._lift(t) for t in tensors]
-    d = first._dim(dim)
     for i, t in enumerate(tensors):
         if t.ndim != first.ndim or t.shape[:d] + t.shape[d + 1:] != \
                 first.shape[:d] + first.shape[d + 1:]:
@@ -293,7 +321,7 @@ def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join same-shape tensors along a new dim."""
     tensors = list(tensors)
     if not tensors:
-        raise ValueError("stack: expected a non-empty list of tensors")
+        raise RuntimeError("stack expects a non-empty list of tensors")
     for i, t in enumerate(tensors):
         if t.shape != tensors[0].shape:
             raise RuntimeError(f"stack: all tensors must have the same shape, but tensor 0 has "
@@ -308,12 +336,37 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     if mode != "constant":
         raise NotImplementedError(f"pad: only mode='constant' is supported, got {mode!r}")
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
-        raise ValueError(f"pad: expected an even number of pads, at most 2 per dim "
-                         f"({2 * input.ndim} for shape {input.shape}), got {tuple(pad)}")
-    if any(p < 0 for p in pad):
-        raise ValueError(f"pad: negative padding is not supported, got {tuple(pad)}")
+        raise RuntimeError(f"pad: expected an even number of pads, at most 2 per dim "
+                           f"({2 * input.ndim} for shape {input.shape}), got {tuple(pad)}")
     widths = [(0, 0)] * input.ndim
     for i in range(len(pad) // 2):
         widths[input.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
-    data = np.pad(input.data, widths, mode="constant", constant_values=value)
-    return input._make("pad", data, (input,), widths=tuple(widths))
+    if not any(p < 0 for p in pad):
+        data = np.pad(input.data, widths, mode="constant", constant_values=value) \
+            if widths else input.data.copy()
+        return input._make("pad", data, (input,), widths=tuple(widths))
+    # Negative pads crop: pad the positive parts, then slice the negative ones away.
+    grown = pad_fn(input, [max(int(p), 0) for p in pad], value=value)
+    crop = tuple(slice(max(-before, 0), n - max(-after, 0))
+                 for n, (before, after) in zip(grown.shape, widths))
+    if any(c.start > c.stop for c in crop):
+        raise RuntimeError(f"pad: the padding {tuple(pad)} leaves a negative size for shape "
+                           f"{input.shape}")
+    return grown[crop]
+
+
+pad_fn = pad
+
+
+def broadcast_shapes(*shapes: Any) -> tuple[int, ...]:
+    """The shape that tensors of ``shapes`` broadcast to (a RuntimeError if they do not)."""
+    try:
+        return np.broadcast_shapes(*[(s,) if isinstance(s, int) else tuple(s) for s in shapes])
+    except ValueError:
+        raise RuntimeError(f"shapes {shapes} cannot be broadcast together") from None
+
+
+def broadcast_tensors(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """The tensors expanded to their common broadcast shape (views, as ``torch.broadcast_tensors``)."""
+    shape = broadcast_shapes(*(t.shape for t in tensors))
+    return tuple(t.expand(shape) for t in tensors)

@@ -294,8 +294,10 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
     __str__ = __repr__
 
     def __format__(self, spec: str) -> str:
-        if self.data.ndim == 0 and spec:
+        if self.data.ndim == 0:  # f"{t}" and f"{t:.2f}" format the number, as in PyTorch
             return format(self.data.item(), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
         return repr(self)
 
     def __len__(self) -> int:
@@ -315,10 +317,15 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
         return bool(self.data.item())
 
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._scalar())
+
+    def _scalar(self) -> Any:
+        if self.data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self.data.item()
 
     def __index__(self) -> int:
         if self.data.dtype.kind not in "iu" or self.data.size != 1:

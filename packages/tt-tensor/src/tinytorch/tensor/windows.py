@@ -30,10 +30,15 @@ class WindowOps:
     def unfold(self: Tensor, dimension: int, size: int, step: int) -> Tensor:
         """Windows of ``size`` entries every ``step`` along ``dimension``, as a new last dim."""
         d = self._dim(dimension)
-        n = self.shape[d] if self.ndim else 1
-        if size <= 0 or step <= 0:
-            raise ValueError(f"unfold: size and step must be positive, got size={size}, "
-                             f"step={step}")
+        if self.ndim == 0:  # a 0-d tensor is one window of its single value
+            if size > 1:
+                raise RuntimeError(f"unfold: window size {size} is larger than 1 for a 0-d "
+                                   "tensor")
+            return self.reshape(1).unfold(0, size, step).reshape(size)
+        n = self.shape[d]
+        if size < 0 or step <= 0:
+            raise RuntimeError(f"unfold: size must be non-negative and step positive, got "
+                               f"size={size}, step={step}")
         if size > n:
             raise RuntimeError(f"unfold: window size {size} is larger than dim {dimension} "
                                f"of size {n} (shape {self.shape})")

@@ -554,6 +554,11 @@ class ElementwiseOps:
                 raise RuntimeError(
                     "a leaf Tensor that requires grad is being used in an in-place operation; "
                     "wrap the update in `with no_grad():` (or use an out-of-place op)")
+            if self._base is not None:  # the base's graph would not see the change
+                raise RuntimeError(
+                    "an in-place operation on a view (a slice, reshape or transpose of another "
+                    "tensor) cannot be recorded for autograd; write into the base tensor "
+                    "(base[index] = value), clone() the view first, or use an out-of-place op")
             source = self._wrap(self.data.copy())
             source.grad_fn, source._requires_grad = self.grad_fn, self._requires_grad
         result = compute(source)

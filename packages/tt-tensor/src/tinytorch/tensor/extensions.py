@@ -44,8 +44,9 @@ class GradientRecorder(Protocol):
         """Whether ops are being recorded right now."""
 
     def backward(self, tensor: Tensor, gradient: Tensor | None, retain_graph: bool | None,
-                 create_graph: bool) -> None:
-        """Run backpropagation from ``tensor`` (what ``Tensor.backward`` calls)."""
+                 create_graph: bool, inputs: Any = None) -> None:
+        """Run backpropagation from ``tensor`` (what ``Tensor.backward`` calls); ``inputs``, when
+        given, limits accumulation to those tensors."""
 
     def retain_grad(self, tensor: Tensor) -> None:
         """Keep ``.grad`` on a non-leaf tensor after backward."""

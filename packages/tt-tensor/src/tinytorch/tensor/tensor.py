@@ -46,7 +46,7 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
     """
 
     __slots__ = ("data", "_requires_grad", "grad", "grad_fn", "_version_counter",
-                 "_autograd_meta", "__weakref__")
+                 "_autograd_meta", "_base", "__weakref__")
     __array_ufunc__ = None  # ``ndarray + Tensor`` defers to Tensor.__radd__
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
@@ -58,6 +58,7 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
         self.grad_fn: Any = None
         self._version_counter = [0]
         self._autograd_meta: Any = None  # owned by the gradient engine (hooks, retain_grad)
+        self._base: Tensor | None = None  # the tensor a view op (slice, reshape...) viewed
         if requires_grad:
             self.requires_grad = True
 
@@ -72,6 +73,7 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
         t.grad = None
         t.grad_fn = None
         t._autograd_meta = None
+        t._base = None
         if view_of is not None and np.may_share_memory(data, view_of.data):
             t._version_counter = view_of._version_counter
         else:
@@ -87,6 +89,8 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
         (a dim, a shape, an index...).
         """
         out = Tensor._wrap(data, view_of)
+        if view_of is not None and out._version_counter is view_of._version_counter:
+            out._base = view_of._base if view_of._base is not None else view_of
         for t in inputs:
             if t._requires_grad:
                 recorder = _ext._recorder
@@ -197,10 +201,14 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
         return self.grad_fn is None
 
     def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
-                 create_graph: bool = False) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (needs tt-autograd)."""
-        _ext.require_gradient_recorder("backward()").backward(
-            self, gradient, retain_graph, create_graph)
+                 create_graph: bool = False, inputs: Any = None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (needs tt-autograd); with
+        ``inputs``, only into those tensors."""
+        recorder = _ext.require_gradient_recorder("backward()")
+        if inputs is None:
+            recorder.backward(self, gradient, retain_graph, create_graph)
+        else:
+            recorder.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def retain_grad(self) -> None:
         """Keep ``.grad`` for this non-leaf tensor after backward (needs tt-autograd)."""

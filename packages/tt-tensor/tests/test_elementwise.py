@@ -323,6 +323,16 @@ def test_sigmoid_is_stable_for_large_inputs():
 
 
 @pytest.mark.task("1.4")
+def test_erf_is_exact_in_float64_and_within_2e7_in_float32():
+    import math
+    x = np.linspace(-4.0, 4.0, 801)
+    want = np.array([math.erf(v) for v in x])
+    np.testing.assert_allclose(tt.tensor(x).erf().data, want, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(tt.tensor(x, dtype=tt.float32).erf().data, want, rtol=0, atol=2e-7)
+    assert tt.tensor(0.5, dtype=tt.float64).erf().item() == math.erf(0.5)
+
+
+@pytest.mark.task("1.4")
 def test_erf_closed_forms():
     x = tt.tensor([0.0, 0.4769362762044699, 10.0, -10.0], dtype=tt.float64)
     np.testing.assert_allclose(x.erf().data, [0.0, 0.5, 1.0, -1.0], atol=2e-7)

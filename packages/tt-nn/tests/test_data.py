@@ -119,7 +119,7 @@ def test_tensor_dataset_and_subset():
     ds = make_ds(10)
     x, y = ds[4]
     assert y.item() == 4 and x.shape == (3,)
-    with pytest.raises(ValueError, match="Size mismatch"):
+    with pytest.raises(AssertionError, match="Size mismatch"):
         TensorDataset(tt.zeros(3, 2), tt.zeros(4))
     sub = Subset(ds, [9, 2, 5])
     assert len(sub) == 3 and sub[0][1].item() == 9

@@ -105,15 +105,19 @@ def test_state_dict_round_trip(name):
     opt = make_opt((0.1, 0.03))
     sched = SCHEDULES[name](ls, opt)
     for _ in range(5):
+        opt.step()
         sched.step()
     state = sched.state_dict()
     assert "optimizer" not in state
+    # PyTorch's order: build the scheduler first (that sets the optimizer's rates), then load
+    # the optimizer's state (its rates), then the scheduler's
     opt2 = make_opt((0.1, 0.03))
-    opt2.load_state_dict(opt.state_dict())
     sched2 = SCHEDULES[name](ls, opt2)
+    opt2.load_state_dict(opt.state_dict())
     sched2.load_state_dict(state)
     values = []
     for _ in range(7):
+        opt2.step()
         sched2.step()
         values.append(sched2.get_last_lr())
     np.testing.assert_allclose(values, straight[6:13], rtol=1e-12)

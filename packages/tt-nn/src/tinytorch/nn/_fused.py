@@ -69,7 +69,8 @@ class NLLLossFunction(Function):
             else:
                 out = np.asarray(losses.sum(dtype=w.dtype) / denominator)
             coef = np.zeros(input.shape, dtype=input.data.dtype)
-            coef[rows, target] = -w / denominator
+            if denominator != 0:  # all targets ignored: a zero gradient, as PyTorch
+                coef[rows, target] = -w / denominator
         ctx.reduction = reduction
         ctx.coef = coef
         return Tensor(out)

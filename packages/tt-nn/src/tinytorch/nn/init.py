@@ -26,7 +26,8 @@ from tinytorch.tensor import Generator, Tensor, randn
 
 __all__ = [
     "calculate_gain", "uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_",
-    "eye_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
+    "eye_", "dirac_", "orthogonal_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
+    "kaiming_normal_",
 ]
 
 
@@ -131,6 +132,42 @@ def eye_(tensor: Tensor) -> Tensor:
         raise ValueError(f"Only tensors with 2 dimensions are supported, got {tensor.ndim}")
     with no_grad():
         return tensor.copy_(Tensor(np.eye(*tensor.shape, dtype=tensor.data.dtype)))
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """Fill a 3-5-d conv weight so that the convolution is the identity (per group)."""
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    out_per_group = tensor.shape[0] // groups
+    min_dim = min(out_per_group, tensor.shape[1])
+    values = np.zeros(tensor.shape, dtype=tensor.data.dtype)
+    centre = tuple(n // 2 for n in tensor.shape[2:])
+    for g in range(groups):
+        for d in range(min_dim):
+            values[(g * out_per_group + d, d) + centre] = 1
+    with no_grad():
+        return tensor.copy_(Tensor(values))
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0,
+                generator: Generator | None = None) -> Tensor:
+    """Fill with a (semi-)orthogonal matrix (Saxe et al. 2013): QR of a Gaussian matrix, signs
+    fixed so that the draw is uniform; dims after the first are flattened."""
+    if tensor.ndim < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    flat = randn(rows, cols, generator=generator, dtype="float64").data
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q *= np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    with no_grad():
+        return tensor.copy_(Tensor((gain * q).reshape(tensor.shape).astype(tensor.data.dtype)))
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0,

@@ -15,6 +15,12 @@ from .parameter import Parameter
 __all__ = ["Linear", "Identity"]
 
 
+def _check_device(device: Any) -> None:
+    """TinyTorch computes on the CPU only: ``device=None`` or ``"cpu"`` (PyTorch's spelling)."""
+    if device is not None and str(device).split(":")[0] != "cpu":
+        raise RuntimeError(f"TinyTorch runs on the CPU only, got device={device!r}")
+
+
 class Identity(Module):
     """Returns its input unchanged (a placeholder; constructor arguments are ignored)."""
 
@@ -33,8 +39,9 @@ class Linear(Module):
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
-                 dtype: Any = None) -> None:
+                 device: Any = None, dtype: Any = None) -> None:
         super().__init__()
+        _check_device(device)
         self.in_features = in_features
         self.out_features = out_features
         # BEGIN SOLUTION 3.3 create the weight (out, in) and the optional bias (out,)

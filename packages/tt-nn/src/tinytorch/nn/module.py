@@ -18,9 +18,10 @@ keys and parameter lists line up with a PyTorch model built the same way.
 from __future__ import annotations
 
 import itertools
-from collections import OrderedDict
+import warnings
+from collections import OrderedDict, namedtuple
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -35,11 +36,21 @@ __all__ = ["Module", "IncompatibleKeys", "RemovableHandle"]
 _hook_ids = itertools.count()
 
 
-class IncompatibleKeys(NamedTuple):
-    """What ``load_state_dict`` returns: the keys it did not find and the keys it did not use."""
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What ``load_state_dict`` returns: ``missing_keys`` (not found) and ``unexpected_keys``
+    (not used), both lists of strings."""
 
-    missing_keys: list[str]
-    unexpected_keys: list[str]
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
+
+
+IncompatibleKeys = _IncompatibleKeys
 
 
 def _addindent(text: str, spaces: int) -> str:
@@ -74,12 +85,15 @@ class Module:
         # object.__setattr__: our own __setattr__ needs these tables to exist already.
         set_ = object.__setattr__
         set_(self, "training", True)
-        set_(self, "_parameters", OrderedDict())
-        set_(self, "_buffers", OrderedDict())
+        set_(self, "_parameters", {})
+        set_(self, "_buffers", {})
         set_(self, "_non_persistent_buffers", set())
-        set_(self, "_modules", OrderedDict())
+        set_(self, "_modules", {})
         set_(self, "_forward_pre_hooks", OrderedDict())
         set_(self, "_forward_hooks", OrderedDict())
+        set_(self, "_forward_hooks_with_kwargs", set())
+        set_(self, "_forward_pre_hooks_with_kwargs", set())
+        set_(self, "_forward_hooks_always_called", set())
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(
@@ -141,7 +155,7 @@ class Module:
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, keep="_parameters")
             self.register_parameter(name, value)
         elif params is not None and name in params:
             if value is not None:
@@ -151,7 +165,7 @@ class Module:
         elif isinstance(value, Module):
             if params is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, keep="_modules")
             self._modules[name] = value
         elif params is not None and name in self._modules:
             if value is not None:
@@ -167,11 +181,13 @@ class Module:
             object.__setattr__(self, name, value)
         # END SOLUTION
 
-    def _forget(self, name: str) -> None:
-        """Remove ``name`` from every table and from ``__dict__`` (before re-registering it)."""
+    def _forget(self, name: str, keep: str) -> None:
+        """Remove ``name`` from ``__dict__`` and from every table but ``keep`` (before
+        re-registering it there, where it keeps its position, as in PyTorch)."""
         self.__dict__.pop(name, None)
-        for table in (self._parameters, self._buffers, self._modules):
-            table.pop(name, None)
+        for table in ("_parameters", "_buffers", "_modules"):
+            if table != keep:
+                getattr(self, table).pop(name, None)
         self._non_persistent_buffers.discard(name)
 
     def __getattr__(self, name: str) -> Any:
@@ -191,8 +207,9 @@ class Module:
         object.__delattr__(self, name)
 
     def __dir__(self) -> list[str]:
-        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
-                      | set(self._modules))
+        keys = set(super().__dir__()) | set(self._parameters) | set(self._buffers) \
+            | set(self._modules)
+        return sorted(key for key in keys if not key[0].isdigit())
 
     # -- walking the tree -----------------------------------------------------------------------
 
@@ -283,6 +300,14 @@ class Module:
             module = module._modules[part]
         return module
 
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at a dotted path such as ``"bn.running_mean"``."""
+        module_path, _, name = target.rpartition(".")
+        module = self.get_submodule(module_path)
+        if name not in module._buffers:
+            raise AttributeError(f"{type(module).__name__} has no buffer `{name}`")
+        return module._buffers[name]  # type: ignore[return-value]
+
     def get_parameter(self, target: str) -> Parameter:
         """The parameter at a dotted path such as ``"fc1.weight"``."""
         module_path, _, name = target.rpartition(".")
@@ -367,6 +392,9 @@ class Module:
     def double(self) -> Module:
         return self.to("float64")
 
+    def half(self) -> Module:
+        return self.to("float16")
+
     def cpu(self) -> Module:
         return self
 
@@ -399,20 +427,25 @@ class Module:
         return destination  # type: ignore[return-value]
         # END SOLUTION
 
-    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True
-                        ) -> IncompatibleKeys:
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True,
+                        assign: bool = False) -> IncompatibleKeys:
         """Copy values from ``state_dict`` into this model's parameters and buffers.
 
         With ``strict=True`` the keys must match exactly. A shape mismatch is always an error.
         Errors name every offending key at once. Returns ``(missing_keys, unexpected_keys)``.
+        ``assign=True`` puts the given tensors themselves into the model (parameters stay
+        Parameters, keeping their ``requires_grad``) instead of copying their values.
         """
         # BEGIN SOLUTION 3.2 check keys and shapes, then copy values in place
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}")
         own: dict[str, Tensor] = OrderedDict()
+        owners: dict[str, tuple[Module, str]] = {}
         for prefix, module in self.named_modules(remove_duplicate=False):
             for name, tensor in module._local_state():
-                own[prefix + ("." if prefix else "") + name] = tensor
+                key = prefix + ("." if prefix else "") + name
+                own[key] = tensor
+                owners[key] = (module, name)
         missing = [key for key in own if key not in state_dict]
         unexpected = [key for key in state_dict if key not in own]
         errors: list[str] = []
@@ -434,43 +467,95 @@ class Module:
                               f"{tuple(value.shape)} from checkpoint, the shape in current model "
                               f"is {tuple(tensor.shape)}.")
             else:
-                to_copy.append((tensor, value))
+                to_copy.append((key, tensor, value))
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
-        with no_grad():
-            for tensor, value in to_copy:
-                tensor.copy_(Tensor(value))
-        return IncompatibleKeys(missing, unexpected)
+        if assign:
+            for key, tensor, _ in to_copy:
+                module, name = owners[key]
+                value = state_dict[key]
+                value = value if isinstance(value, Tensor) else Tensor(np.asarray(value))
+                if name in module._parameters:
+                    if not isinstance(value, Parameter):
+                        value = Parameter(value, requires_grad=tensor.requires_grad)
+                    module._parameters[name] = value
+                else:
+                    module._buffers[name] = value
+        else:
+            with no_grad():
+                for _, tensor, value in to_copy:
+                    tensor.copy_(Tensor(value))
+        return _IncompatibleKeys(missing, unexpected)
         # END SOLUTION
 
     # -- calling: hooks and forward -------------------------------------------------------------
 
-    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
-        """``hook(module, args)`` runs before ``forward``; it may return new args (a tuple or one
-        value)."""
+    def _add_hook(self, table: OrderedDict[int, Any], hook: Callable[..., Any], prepend: bool,
+                  flags: tuple[tuple[set[int], bool], ...]) -> RemovableHandle:
         key = next(_hook_ids)
-        self._forward_pre_hooks[key] = hook
-        return RemovableHandle(self._forward_pre_hooks, key)
+        table[key] = hook
+        if prepend:
+            table.move_to_end(key, last=False)
+        for keys, on in flags:
+            if on:
+                keys.add(key)
+        return RemovableHandle(table, key)
 
-    def register_forward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
+    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:
+        """``hook(module, args)`` runs before ``forward``; it may return new args (a tuple or one
+        value). With ``with_kwargs=True`` it is ``hook(module, args, kwargs)`` and may return a
+        new ``(args, kwargs)`` pair. ``prepend=True`` runs it before the hooks already there."""
+        return self._add_hook(self._forward_pre_hooks, hook, prepend,
+                              ((self._forward_pre_hooks_with_kwargs, with_kwargs),))
+
+    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                              with_kwargs: bool = False, always_call: bool = False
+                              ) -> RemovableHandle:
         """``hook(module, args, output)`` runs after ``forward``; a non-None result replaces the
-        output."""
-        key = next(_hook_ids)
-        self._forward_hooks[key] = hook
-        return RemovableHandle(self._forward_hooks, key)
+        output. With ``with_kwargs=True`` it is ``hook(module, args, kwargs, output)``;
+        ``always_call=True`` runs it even when ``forward`` raised."""
+        return self._add_hook(self._forward_hooks, hook, prepend,
+                              ((self._forward_hooks_with_kwargs, with_kwargs),
+                               (self._forward_hooks_always_called, always_call)))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         # BEGIN SOLUTION 3.1 run pre-hooks, forward, then forward hooks
         if not (self._forward_pre_hooks or self._forward_hooks):
             return self.forward(*args, **kwargs)
-        for hook in list(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
-        output = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, output)
+        for key, hook in list(self._forward_pre_hooks.items()):
+            if key in self._forward_pre_hooks_with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError("forward pre-hook must return None or a tuple of "
+                                           f"(new_args, new_kwargs), but got {result}.")
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        try:
+            output = self.forward(*args, **kwargs)
+        except Exception:
+            for key, hook in list(self._forward_hooks.items()):
+                if key in self._forward_hooks_always_called:  # told of the failure: output None
+                    try:
+                        if key in self._forward_hooks_with_kwargs:
+                            hook(self, args, kwargs, None)
+                        else:
+                            hook(self, args, None)
+                    except Exception as error:
+                        warnings.warn("forward hook with ``always_call=True`` raised an exception "
+                                      f"that was silenced as another error was raised in forward: "
+                                      f"{error}", stacklevel=2)
+            raise
+        for key, hook in list(self._forward_hooks.items()):
+            if key in self._forward_hooks_with_kwargs:
+                result = hook(self, args, kwargs, output)
+            else:
+                result = hook(self, args, output)
             if result is not None:
                 output = result
         return output

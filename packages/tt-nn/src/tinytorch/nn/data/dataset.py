@@ -18,17 +18,67 @@ import numpy as np
 
 from tinytorch.tensor import Generator, Tensor, from_numpy, randperm
 
-__all__ = ["Dataset", "TensorDataset", "Subset", "random_split"]
+__all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "Subset",
+           "random_split"]
 
 
 class Dataset:
-    """Base class of map-style datasets: implement ``__getitem__`` and ``__len__``."""
+    """Base class of map-style datasets: implement ``__getitem__`` and ``__len__``.
+
+    ``a + b`` is the :class:`ConcatDataset` of the two.
+    """
 
     def __getitem__(self, index: int) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must implement __getitem__")
 
     def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must implement __len__")
+
+    def __add__(self, other: Dataset) -> ConcatDataset:
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """Base class of stream-style datasets: implement ``__iter__`` (samples, in order).
+
+    A DataLoader batches the stream as it comes; it cannot shuffle or index it.
+    """
+
+    def __iter__(self) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
+
+    def __getitem__(self, index: int) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} is iterable, not indexable")
+
+    def __add__(self, other: Dataset) -> Any:
+        raise TypeError("ConcatDataset does not support IterableDataset")
+
+
+class ConcatDataset(Dataset):
+    """Several datasets one after the other: index ``i`` of the whole maps into the one holding
+    it."""
+
+    def __init__(self, datasets: Sequence[Any]) -> None:
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise AssertionError("datasets should not be an empty iterable")
+        for d in self.datasets:
+            if isinstance(d, IterableDataset):
+                raise AssertionError("ConcatDataset does not support IterableDataset")
+        self.cumulative_sizes = np.cumsum([len(d) for d in self.datasets]).tolist()
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index: int) -> Any:
+        index = int(index)
+        if index < 0:
+            if -index > len(self):
+                raise ValueError("absolute value of index should not exceed dataset length")
+            index += len(self)
+        which = int(np.searchsorted(self.cumulative_sizes, index, side="right"))
+        start = self.cumulative_sizes[which - 1] if which else 0
+        return self.datasets[which][index - start]
 
 
 def _as_index_array(indices: Any) -> np.ndarray:
@@ -47,8 +97,9 @@ class TensorDataset(Dataset):
         arrays = [t if isinstance(t, Tensor) else from_numpy(np.asarray(t)) for t in tensors]
         n = arrays[0].shape[0] if arrays[0].ndim else None
         if any(t.ndim == 0 or t.shape[0] != n for t in arrays):
-            raise ValueError("Size mismatch between tensors: every tensor needs the same first "
-                             f"dimension, got shapes {[tuple(t.shape) for t in arrays]}")
+            # an AssertionError, as PyTorch's
+            raise AssertionError("Size mismatch between tensors: every tensor needs the same "
+                                 f"first dimension, got shapes {[tuple(t.shape) for t in arrays]}")
         self.tensors = tuple(arrays)
 
     def __getitem__(self, index: int) -> tuple[Tensor, ...]:

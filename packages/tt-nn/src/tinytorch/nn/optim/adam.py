@@ -19,20 +19,25 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, check_hyper
+from .optimizer import Optimizer, buffer_like, check_hyper, new_step
 
 __all__ = ["Adam", "AdamW"]
 
 
 class Adam(Optimizer):
-    """Adam (``torch.optim.Adam``); ``weight_decay`` adds an L2 term to the gradient."""
+    """Adam (``torch.optim.Adam``); ``weight_decay`` adds an L2 term to the gradient (or, with
+    ``decoupled_weight_decay=True``, shrinks the weights directly: AdamW).
 
-    _decoupled = False
+    ``foreach``, ``fused``, ``capturable`` and ``differentiable`` select PyTorch kernels; here
+    there is one (NumPy) implementation, so they are accepted, recorded, and change nothing.
+    """
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, amsgrad: bool = False, *,
-                 maximize: bool = False) -> None:
+                 weight_decay: float = 0, amsgrad: bool = False, *,
+                 foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None,
+                 decoupled_weight_decay: bool = False) -> None:
         check_hyper("learning rate", lr)
         check_hyper("epsilon value", eps)
         if len(betas) != 2:
@@ -42,29 +47,33 @@ class Adam(Optimizer):
         check_hyper("weight_decay value", weight_decay)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       weight_decay=weight_decay, amsgrad=amsgrad,
-                                      maximize=maximize))
+                                      maximize=maximize, foreach=foreach, capturable=capturable,
+                                      differentiable=differentiable, fused=fused,
+                                      decoupled_weight_decay=decoupled_weight_decay))
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         loss = closure() if closure is not None else None
         for group in self.param_groups:
-            lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+            lr, (beta1, beta2), eps = self._lr(group), group["betas"], group["eps"]
             weight_decay, amsgrad, maximize = (group["weight_decay"], group["amsgrad"],
                                                group["maximize"])
+            decoupled = group.get("decoupled_weight_decay", False)
             for p, g in self._grads(group):
-                state = self.state.get(p)
+                state = self.state[p]
                 if not state:
-                    state = self.state[p] = {"step": 0, "exp_avg": np.zeros_like(p.data),
-                                             "exp_avg_sq": np.zeros_like(p.data)}
+                    state["step"] = new_step()
+                    state["exp_avg"] = buffer_like(p)
+                    state["exp_avg_sq"] = buffer_like(p)
                     if amsgrad:
-                        state["max_exp_avg_sq"] = np.zeros_like(p.data)
+                        state["max_exp_avg_sq"] = buffer_like(p)
                 # BEGIN SOLUTION 3.11 Adam/AdamW update: moments, bias correction, weight decay
-                state["step"] += 1
-                t = state["step"]
-                m, v = state["exp_avg"], state["exp_avg_sq"]
+                state["step"].data += 1
+                t = float(state["step"].data)
+                m, v = state["exp_avg"].data, state["exp_avg_sq"].data
                 if maximize:
                     g = -g
                 if weight_decay != 0:
-                    if self._decoupled:
+                    if decoupled:
                         p.data *= 1 - lr * weight_decay
                     else:
                         g = g + weight_decay * p.data
@@ -75,8 +84,9 @@ class Adam(Optimizer):
                 v *= beta2
                 v += scratch
                 if amsgrad:
-                    np.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
-                    v = state["max_exp_avg_sq"]
+                    v_max = state["max_exp_avg_sq"].data
+                    np.maximum(v_max, v, out=v_max)
+                    v = v_max
                 step_size = lr / (1 - beta1 ** t)
                 np.sqrt(v, out=scratch)
                 scratch /= math.sqrt(1 - beta2 ** t)
@@ -92,11 +102,12 @@ class Adam(Optimizer):
 class AdamW(Adam):
     """AdamW (``torch.optim.AdamW``): Adam with decoupled weight decay (default 1e-2)."""
 
-    _decoupled = True
-
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 1e-2, amsgrad: bool = False, *,
-                 maximize: bool = False) -> None:
+                 maximize: bool = False, foreach: bool | None = None, capturable: bool = False,
+                 differentiable: bool = False, fused: bool | None = None) -> None:
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                         amsgrad=amsgrad, maximize=maximize)
+                         amsgrad=amsgrad, foreach=foreach, maximize=maximize,
+                         capturable=capturable, differentiable=differentiable, fused=fused,
+                         decoupled_weight_decay=True)

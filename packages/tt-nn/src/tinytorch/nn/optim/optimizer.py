@@ -17,6 +17,9 @@ groups list them::
 from __future__ import annotations
 
 import copy
+import functools
+import warnings
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -51,7 +54,7 @@ class Optimizer:
             raise TypeError("params argument given to the optimizer should be an iterable of "
                             "Tensors or dicts, but got a single Tensor; wrap it in a list")
         self.defaults = dict(defaults)
-        self.state: dict[Tensor, dict[str, Any]] = {}
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
         groups = list(params)
         if not groups:
@@ -60,6 +63,18 @@ class Optimizer:
             groups = [{"params": groups}]
         for group in groups:
             self.add_param_group(group)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Wrap each subclass's ``step`` so that LR schedulers can tell it has been called."""
+        super().__init_subclass__(**kwargs)
+        step = cls.__dict__.get("step")
+        if step is not None and not getattr(step, "_marks_called", False):
+            @functools.wraps(step)
+            def marked_step(self: Optimizer, *args: Any, **kw: Any) -> Any:
+                self._opt_called = True
+                return step(self, *args, **kw)
+            marked_step._marks_called = True  # type: ignore[attr-defined]
+            cls.step = marked_step  # type: ignore[method-assign]
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -81,6 +96,9 @@ class Optimizer:
                             "but the ordering of tensors in sets will change between runs; "
                             "use a list instead")
         params = list(params)
+        if params and all(isinstance(p, tuple) and len(p) == 2 for p in params):
+            group["param_names"] = [name for name, _ in params]  # from named_parameters()
+            params = [p for _, p in params]
         for p in params:
             if not isinstance(p, Tensor):
                 raise TypeError(f"optimizer can only optimize Tensors, got {type(p).__name__}")
@@ -90,7 +108,8 @@ class Optimizer:
                 raise TypeError(f"optimizer can only optimize floating point Tensors, got "
                                 f"dtype {p.dtype}")
         if len({id(p) for p in params}) != len(params):
-            raise ValueError("a parameter group contains the same parameter more than once")
+            warnings.warn("optimizer contains a parameter group with duplicate parameters; in "
+                          "future, this will cause an error", stacklevel=3)
         group["params"] = params
         for name, default in self.defaults.items():
             if default is required and name not in group:
@@ -118,6 +137,12 @@ class Optimizer:
         raise NotImplementedError
 
     # -- helpers for subclasses -----------------------------------------------------------------
+
+    @staticmethod
+    def _lr(group: dict[str, Any]) -> float:
+        """The group's learning rate as a float (a 0-d Tensor is accepted, as in PyTorch)."""
+        lr = group["lr"]
+        return lr.item() if isinstance(lr, Tensor) else lr
 
     @staticmethod
     def _grads(group: dict[str, Any]) -> Iterable[tuple[Tensor, np.ndarray]]:
@@ -153,9 +178,7 @@ class Optimizer:
         for group in self.param_groups:
             for p in group["params"]:
                 if p in self.state:
-                    state[index[id(p)]] = {
-                        k: (from_numpy(np.array(v)) if isinstance(v, np.ndarray) else v)
-                        for k, v in self.state[p].items()}
+                    state[index[id(p)]] = {k: _snapshot(v) for k, v in self.state[p].items()}
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
@@ -171,7 +194,7 @@ class Optimizer:
         by_index = {}
         for mine, saved in zip(self.param_groups, groups):
             by_index.update(zip(saved["params"], mine["params"]))
-        state: dict[Tensor, dict[str, Any]] = {}
+        state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         for key, values in state_dict["state"].items():
             key = int(key)
             if key not in by_index:
@@ -180,13 +203,16 @@ class Optimizer:
             p = by_index[key]
             restored = {}
             for name, value in values.items():
-                if isinstance(value, (Tensor, np.ndarray)):
+                if name == "step":  # a float32 0-d tensor, as in PyTorch
+                    restored[name] = from_numpy(np.array(
+                        value.data if isinstance(value, Tensor) else value, dtype=np.float32))
+                elif isinstance(value, (Tensor, np.ndarray)):
                     array = np.array(value.data if isinstance(value, Tensor) else value,
                                      dtype=p.data.dtype)
                     if array.shape != p.data.shape:
                         raise ValueError(f"state {name!r} of parameter {key} has shape "
                                          f"{array.shape}, the parameter has {p.data.shape}")
-                    restored[name] = array
+                    restored[name] = from_numpy(array)
                 else:
                     restored[name] = value
             state[p] = restored
@@ -195,6 +221,25 @@ class Optimizer:
             for k, v in saved.items():
                 if k != "params":
                     mine[k] = copy.deepcopy(v)
+
+
+def _snapshot(value: Any) -> Any:
+    """A copy of one state entry (Tensors and arrays copied, other values as they are)."""
+    if isinstance(value, Tensor):
+        return from_numpy(value.data.copy())
+    if isinstance(value, np.ndarray):
+        return from_numpy(value.copy())
+    return value
+
+
+def new_step() -> Tensor:
+    """A fresh step counter: a float32 0-d Tensor, as PyTorch keeps ``state["step"]``."""
+    return from_numpy(np.zeros((), dtype=np.float32))
+
+
+def buffer_like(p: Tensor) -> Tensor:
+    """A zero-filled state Tensor of ``p``'s shape and dtype."""
+    return from_numpy(np.zeros_like(p.data))
 
 
 def check_hyper(name: str, value: float, low: float = 0.0, high: float | None = None,

@@ -17,7 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, check_hyper, required
+from tinytorch.tensor import from_numpy
+
+from .optimizer import Optimizer, check_hyper
 
 __all__ = ["SGD"]
 
@@ -25,11 +27,13 @@ __all__ = ["SGD"]
 class SGD(Optimizer):
     """Stochastic gradient descent (``torch.optim.SGD``)."""
 
-    def __init__(self, params: Iterable[Any], lr: float = required, momentum: float = 0.0,
-                 dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False,
-                 *, maximize: bool = False) -> None:
-        if lr is not required:
-            check_hyper("learning rate", lr)
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3, momentum: float = 0,
+                 dampening: float = 0, weight_decay: float = 0, nesterov: bool = False,
+                 *, maximize: bool = False, foreach: bool | None = None,
+                 differentiable: bool = False, fused: bool | None = None) -> None:
+        # foreach / fused / differentiable select PyTorch kernels; here there is one (NumPy)
+        # implementation, so they are accepted, recorded in the groups, and change nothing.
+        check_hyper("learning rate", lr)
         check_hyper("momentum", momentum)
         check_hyper("dampening", dampening)
         check_hyper("weight_decay", weight_decay)
@@ -37,12 +41,13 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov,
-                                      maximize=maximize))
+                                      maximize=maximize, foreach=foreach,
+                                      differentiable=differentiable, fused=fused))
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         loss = closure() if closure is not None else None
         for group in self.param_groups:
-            lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+            lr, momentum, dampening = self._lr(group), group["momentum"], group["dampening"]
             weight_decay, nesterov, maximize = (group["weight_decay"], group["nesterov"],
                                                 group["maximize"])
             for p, g in self._grads(group):
@@ -52,11 +57,13 @@ class SGD(Optimizer):
                 if weight_decay != 0:
                     g = g + weight_decay * p.data
                 if momentum != 0:
-                    state = self.state.setdefault(p, {})
-                    buf = state.get("momentum_buffer")
-                    if buf is None:
-                        buf = state["momentum_buffer"] = np.array(g, dtype=p.data.dtype)
+                    state = self.state[p]
+                    buffer = state.get("momentum_buffer")
+                    if buffer is None:
+                        buf = np.array(g, dtype=p.data.dtype)
+                        state["momentum_buffer"] = from_numpy(buf)
                     else:
+                        buf = buffer.data
                         buf *= momentum
                         buf += (1 - dampening) * g
                     g = g + momentum * buf if nesterov else buf

@@ -1,0 +1,631 @@
+"""PyTorch habits that must carry over: names, arguments, defaults, semantics and error types.
+
+Each test states the expected behaviour in closed form; where PyTorch is installed it is also
+checked against PyTorch (those comparisons skip cleanly without it).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+
+import tinytorch.nn as nn
+import tinytorch.nn.functional as F
+import tinytorch.tensor as tt
+from tinytorch.nn import data, optim
+from tinytorch.nn.optim import lr_scheduler as ls
+
+
+def _torch():
+    return pytest.importorskip("torch")
+
+
+# -- 3.1 Module ---------------------------------------------------------------------------------
+
+@pytest.mark.task("3.1")
+def test_reassigning_a_parameter_keeps_its_place():
+    a, b = nn.Linear(2, 2), nn.Linear(2, 2)
+    b.weight = a.weight  # weight tying: the entry keeps its position (before the bias)
+    model = nn.Sequential(a, b)
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "1.weight", "1.bias"]
+    assert [k for k, _ in model.named_parameters()] == ["0.weight", "0.bias", "1.bias"]
+    model.add_module("x", nn.ReLU())
+    model.x = nn.Tanh()
+    model.add_module("y", nn.ReLU())
+    model.x = nn.Sigmoid()
+    assert list(model._modules) == ["0", "1", "x", "y"]
+
+
+@pytest.mark.task("3.1")
+def test_hooks_prepend_with_kwargs_and_always_call():
+    m, log = nn.Identity(), []
+    m.register_forward_hook(lambda mod, args, out: log.append("first"))
+    m.register_forward_hook(lambda mod, args, out: log.append("prepended"), prepend=True)
+    m.register_forward_pre_hook(lambda mod, args, kwargs: ((args[0] * 2,), kwargs),
+                                with_kwargs=True)
+    m.register_forward_hook(lambda mod, args, kwargs, out: out + 1, with_kwargs=True)
+    out = m(tt.ones(2))
+    assert log == ["prepended", "first"]
+    np.testing.assert_array_equal(out.data, [3.0, 3.0])
+    with m.register_forward_hook(lambda mod, a, o: log.append("ctx")):  # handle as context
+        m(tt.ones(1))
+    m(tt.ones(1))
+    assert log.count("ctx") == 1
+
+    class Broken(nn.Module):
+        def forward(self, x):
+            raise ValueError("boom")
+
+    broken, seen = Broken(), []
+    broken.register_forward_hook(lambda mod, a, o: seen.append(o), always_call=True)
+    with pytest.raises(ValueError, match="boom"):
+        broken(tt.ones(1))
+    assert seen == [None]
+
+
+@pytest.mark.task("3.1")
+def test_get_buffer_half_and_dir():
+    model = nn.Sequential(nn.Linear(2, 2))
+    model[0].register_buffer("count", tt.zeros(1))
+    assert model.get_buffer("0.count") is model[0].count
+    with pytest.raises(AttributeError):
+        model.get_buffer("0.weight")
+    assert "0" not in dir(model)  # PyTorch hides names that start with a digit
+    assert model.half() is model and model[0].weight.dtype == tt.float16
+
+
+# -- 3.2 state_dict ---------------------------------------------------------------------------
+
+@pytest.mark.task("3.2")
+def test_load_state_dict_result_and_assign():
+    model = nn.Linear(2, 1)
+    result = model.load_state_dict(model.state_dict())
+    assert repr(result) == "<All keys matched successfully>"
+    assert result.missing_keys == [] and result.unexpected_keys == [] and tuple(result) == ([], [])
+    partial = model.load_state_dict({"weight": tt.ones(1, 2), "extra": tt.zeros(1)},
+                                    strict=False)
+    assert partial.missing_keys == ["bias"] and partial.unexpected_keys == ["extra"]
+    assert "missing_keys=['bias']" in repr(partial)
+    new_weight = tt.full((1, 2), 3.0)
+    model.load_state_dict({"weight": new_weight, "bias": tt.zeros(1)}, assign=True)
+    assert isinstance(model.weight, nn.Parameter) and model.weight.requires_grad
+    np.testing.assert_array_equal(model.weight.data, new_weight.data)
+    assert [p.shape for p in model.parameters()] == [(1, 2), (1,)]
+
+
+# -- 3.9 containers -----------------------------------------------------------------------------
+
+@pytest.mark.task("3.9")
+def test_sequential_list_operations_like_pytorch():
+    s = nn.Sequential(nn.Linear(1, 2), nn.ReLU(), nn.Linear(2, 1))
+    assert type(s.pop(1)).__name__ == "ReLU" and list(s._modules) == ["0", "1"]
+    s2 = s + nn.Sequential(nn.Tanh())
+    assert isinstance(s2, nn.Sequential) and len(s2) == 3 and list(s2._modules) == ["0", "1", "2"]
+    s += nn.Sequential(nn.Sigmoid())
+    assert len(s) == 3
+    doubled = nn.Sequential(nn.Tanh()) * 2
+    assert len(doubled) == 2 and doubled[0] is doubled[1]
+    with pytest.raises(IndexError):
+        s.insert(10, nn.ReLU())
+    named = nn.Sequential(OrderedDict(fc=nn.Linear(1, 1), act=nn.ReLU(), out=nn.Tanh()))
+    del named[1]
+    assert list(named._modules) == ["0", "1"]  # PyTorch renumbers after a deletion
+    ml = nn.ModuleList([nn.ReLU(), nn.Tanh(), nn.Sigmoid()])
+    assert type(ml.pop(-2)).__name__ == "Tanh" and list(ml._modules) == ["0", "1"]
+    md = nn.ModuleDict({"a": nn.ReLU()})
+    md.update(nn.ModuleDict({"b": nn.Tanh()}))
+    md.update([("c", nn.Sigmoid())])
+    assert list(md) == ["a", "b", "c"]
+    with pytest.raises(ValueError):
+        md.update([("d", nn.ReLU(), 3)])
+
+
+# -- 3.3 Linear ---------------------------------------------------------------------------------
+
+@pytest.mark.task("3.3")
+def test_linear_device_and_dtype_checks():
+    layer = nn.Linear(2, 3, device="cpu")
+    assert layer.weight.shape == (3, 2)
+    with pytest.raises(RuntimeError):
+        nn.Linear(2, 3, device="cuda")
+    with pytest.raises(RuntimeError, match="same dtype"):
+        layer(tt.ones(1, 2, dtype=tt.float64))
+
+
+# -- 3.4 activations ----------------------------------------------------------------------------
+
+X = np.array([-4.0, -3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0, 6.0, 7.0])
+ACTIVATIONS = {
+    "relu6": (lambda m: m.ReLU6(), np.clip(X, 0, 6), ((X > 0) & (X < 6)) * 1.0),
+    "hardtanh": (lambda m: m.Hardtanh(), np.clip(X, -1, 1), ((X > -1) & (X < 1)) * 1.0),
+    "hardsigmoid": (lambda m: m.Hardsigmoid(), np.clip(X / 6 + 0.5, 0, 1),
+                    ((X > -3) & (X < 3)) / 6.0),
+    "hardswish": (lambda m: m.Hardswish(), X * np.clip(X + 3, 0, 6) / 6,
+                  np.where(X <= -3, 0.0, np.where(X >= 3, 1.0, X / 3 + 0.5))),
+    "logsigmoid": (lambda m: m.LogSigmoid(), -np.log1p(np.exp(-X)), 1 / (1 + np.exp(X))),
+    "softsign": (lambda m: m.Softsign(), X / (1 + np.abs(X)), 1 / (1 + np.abs(X)) ** 2),
+    "tanhshrink": (lambda m: m.Tanhshrink(), X - np.tanh(X), np.tanh(X) ** 2),
+    "threshold": (lambda m: m.Threshold(0.5, -2.0), np.where(X > 0.5, X, -2.0), (X > 0.5) * 1.0),
+    "celu": (lambda m: m.CELU(2.0), np.where(X > 0, X, 2 * (np.exp(X / 2) - 1)),
+             np.where(X > 0, 1.0, np.exp(X / 2))),
+    "mish": (lambda m: m.Mish(), X * np.tanh(np.log1p(np.exp(X))), None),
+    "selu": (lambda m: m.SELU(), None, None),
+    "prelu": (lambda m: m.PReLU(), np.where(X > 0, X, 0.25 * X), np.where(X > 0, 1.0, 0.25)),
+}
+
+
+@pytest.mark.task("3.4")
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_more_activations_values_and_gradients(name):
+    make, value, grad = ACTIVATIONS[name]
+    x = tt.tensor(X, dtype=tt.float64, requires_grad=True)
+    module = make(nn)
+    if name == "prelu":
+        module = module.double()
+    y = module(x)
+    y.sum().backward()
+    if value is not None:
+        np.testing.assert_allclose(y.data, value, rtol=1e-6, atol=1e-9)
+    if grad is not None:
+        np.testing.assert_allclose(x.grad.data, grad, rtol=1e-6, atol=1e-9)
+    try:
+        import torch
+    except ImportError:
+        return
+    xt = torch.tensor(X, dtype=torch.float64, requires_grad=True)
+    mt = make(torch.nn)
+    if name == "prelu":
+        mt = mt.double()
+    yt = mt(xt)
+    yt.sum().backward()
+    np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-6, atol=1e-9)
+    assert repr(module) == repr(mt).replace("torch.", "")
+
+
+@pytest.mark.task("3.4")
+def test_inplace_activations_return_their_input():
+    for fn in (F.relu, F.leaky_relu, F.elu, F.silu, F.hardtanh, F.relu6):
+        x = tt.tensor([-1.0, 2.0])
+        assert fn(x, inplace=True) is x
+    x = tt.tensor([-1.0, 2.0])
+    assert F.relu_(x) is x and x.data.tolist() == [0.0, 2.0]
+    # through autograd: the in-place result is differentiable
+    leaf = tt.tensor([-1.0, 2.0], requires_grad=True)
+    h = leaf * 1
+    nn.ReLU(inplace=True)(h).sum().backward()
+    assert leaf.grad.data.tolist() == [0.0, 1.0]
+
+
+@pytest.mark.task("3.4")
+def test_functional_signature_details():
+    x = tt.tensor([[1.0, 2.0, 3.0]])
+    assert F.softmax(x, dim=1, dtype=tt.float64).dtype == tt.float64
+    np.testing.assert_allclose(F.softmin(x, 1).data, F.softmax(-x, 1).data)
+    np.testing.assert_allclose(F.glu(tt.tensor([[1.0, 2.0, 0.0, 3.0]])).data,
+                               [[1 / (1 + np.exp(0)), 2 / (1 + np.exp(-3))]], rtol=1e-6)
+    with pytest.raises(RuntimeError, match="LongTensor"):
+        F.one_hot(tt.tensor([0.0, 1.0]), 2)
+    x = tt.tensor(np.arange(6.0).reshape(1, 2, 3), requires_grad=True)
+    np.testing.assert_array_equal(F.pad(x, (1, 1), mode="reflect").data[0, 0], [1, 0, 1, 2, 1])
+    np.testing.assert_array_equal(F.pad(x, (2, 1), mode="replicate").data[0, 1],
+                                  [3, 3, 3, 4, 5, 5])
+    np.testing.assert_array_equal(F.pad(x, (1, 1), mode="circular").data[0, 0], [2, 0, 1, 2, 0])
+    F.pad(x, (2, 0), mode="replicate").sum().backward()
+    np.testing.assert_array_equal(x.grad.data[0], [[3, 1, 1], [3, 1, 1]])
+    with pytest.raises(RuntimeError):
+        F.pad(x, (3, 0), mode="reflect")
+
+
+# -- 3.5 dropout --------------------------------------------------------------------------------
+
+@pytest.mark.task("3.5")
+def test_dropout_inplace_and_integer_input():
+    x = tt.ones(1000)
+    assert F.dropout(x, 0.5, inplace=True) is x
+    assert set(np.unique(x.data).tolist()) <= {0.0, 2.0}
+    with pytest.raises(RuntimeError):
+        F.dropout(tt.tensor([1, 2]), 0.5)
+    np.testing.assert_array_equal(F.dropout(tt.tensor([1, 2]), 0.5, training=False).data, [1, 2])
+
+
+# -- 3.6 cross entropy --------------------------------------------------------------------------
+
+@pytest.mark.task("3.6")
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+def test_all_ignored_targets_give_nan_loss_and_zero_gradient(smoothing):
+    x = tt.tensor(np.ones((3, 4)), dtype=tt.float64, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning from 0 / 0
+        loss = F.cross_entropy(x, tt.tensor([-100, -100, -100]), label_smoothing=smoothing)
+        loss.backward()
+    assert np.isnan(loss.item())
+    np.testing.assert_array_equal(x.grad.data, 0.0)
+
+
+@pytest.mark.task("3.6")
+def test_target_dtype_and_smoothing_errors_are_runtime_errors():
+    logits = tt.zeros(2, 3)
+    with pytest.raises(RuntimeError, match="Long"):
+        F.cross_entropy(logits, tt.tensor([0, 1], dtype=tt.int32))
+    with pytest.raises(RuntimeError, match="Long"):
+        F.cross_entropy(logits, tt.tensor([0.0, 1.0]))  # float, not the input's shape
+    with pytest.raises(RuntimeError, match="label_smoothing"):
+        F.cross_entropy(logits, tt.tensor([0, 1]), label_smoothing=1.5)
+    # the deprecated size_average / reduce arguments still work (with a warning)
+    with pytest.warns(UserWarning):
+        per_sample = nn.CrossEntropyLoss(reduce=False)(logits, tt.tensor([0, 1]))
+    assert per_sample.shape == (2,)
+
+
+# -- 3.7 other losses ---------------------------------------------------------------------------
+
+@pytest.mark.task("3.7")
+def test_regression_losses_weights_and_new_losses():
+    x = tt.tensor([1.0, 2.0, 3.0], dtype=tt.float64)
+    t = tt.zeros(3, dtype=tt.float64)
+    w = tt.tensor([1.0, 0.0, 3.0], dtype=tt.float64)
+    assert F.mse_loss(x, t, weight=w).item() == pytest.approx((1 + 27) / 4)  # / summed weights
+    assert F.l1_loss(x, t, weight=w).item() == pytest.approx((1 + 9) / 4)
+    assert F.mse_loss(x, t, weight=w, reduction="sum").item() == pytest.approx(28)
+    assert F.huber_loss(x, t, weight=w).item() == pytest.approx((0.5 + 3 * 2.5) / 3)  # / count
+    with pytest.raises(ValueError, match="same size"):
+        F.mse_loss(x, t, weight=tt.ones(1, dtype=tt.float64))
+    d = np.array([0.2, 1.5, -3.0])
+    np.testing.assert_allclose(
+        F.smooth_l1_loss(tt.tensor(d), tt.zeros(3), reduction="none").data,
+        np.where(np.abs(d) < 1, 0.5 * d ** 2, np.abs(d) - 0.5), rtol=1e-6)
+    np.testing.assert_allclose(
+        nn.HuberLoss(reduction="none", delta=0.5)(tt.tensor(d), tt.zeros(3)).data,
+        np.where(np.abs(d) < 0.5, 0.5 * d ** 2, 0.5 * (np.abs(d) - 0.25)), rtol=1e-6)
+    p, q = np.array([[0.2, 0.8], [0.5, 0.5]]), np.array([[0.0, 1.0], [0.3, 0.7]])
+    kl = F.kl_div(tt.tensor(np.log(p)), tt.tensor(q), reduction="batchmean")
+    expected = np.sum(np.where(q > 0, q * np.log(np.where(q > 0, q, 1) / p), 0)) / 2
+    assert kl.item() == pytest.approx(expected, rel=1e-6)
+    with pytest.warns(UserWarning):
+        legacy = F.mse_loss(x, t, size_average=False)
+    assert legacy.item() == pytest.approx(14)
+
+
+@pytest.mark.task("3.7")
+def test_new_losses_match_pytorch():
+    torch = _torch()
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(4, 3)) * 2, rng.normal(size=(4, 3))
+    logp = np.log(rng.dirichlet(np.ones(3), size=4))
+    q = rng.dirichlet(np.ones(3), size=4)
+    cases = [
+        ("smooth_l1_loss", a, b, dict(beta=0.5)),
+        ("huber_loss", a, b, dict(delta=0.7)),
+        ("kl_div", logp, q, dict(reduction="batchmean")),
+        ("kl_div", logp, np.log(q), dict(reduction="sum", log_target=True)),
+        ("mse_loss", a, b, dict(weight=np.abs(b))),
+        ("l1_loss", a, b, dict(weight=np.abs(b), reduction="sum")),
+    ]
+    for name, x, y, kw in cases:
+        ours_x = tt.tensor(x, requires_grad=True, dtype=tt.float64)
+        kw_ours = {k: tt.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
+        kw_torch = {k: torch.tensor(v) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
+        ours = getattr(F, name)(ours_x, tt.tensor(y), **kw_ours)
+        ours.backward()
+        tx = torch.tensor(x, requires_grad=True)
+        theirs = getattr(torch.nn.functional, name)(tx, torch.tensor(y), **kw_torch)
+        theirs.backward()
+        np.testing.assert_allclose(ours.item(), theirs.item(), rtol=1e-6)
+        np.testing.assert_allclose(ours_x.grad.data, tx.grad.numpy(), rtol=1e-6, atol=1e-12)
+
+
+# -- 3.10-3.12 optimizers -----------------------------------------------------------------------
+
+DEFAULTS = {
+    "SGD": {"lr": 1e-3, "momentum": 0, "dampening": 0, "weight_decay": 0, "nesterov": False,
+            "maximize": False, "foreach": None, "differentiable": False, "fused": None},
+    "Adam": {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0,
+             "amsgrad": False, "maximize": False, "foreach": None, "capturable": False,
+             "differentiable": False, "fused": None, "decoupled_weight_decay": False},
+    "AdamW": {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 1e-2,
+              "amsgrad": False, "maximize": False, "foreach": None, "capturable": False,
+              "differentiable": False, "fused": None, "decoupled_weight_decay": True},
+    "RMSprop": {"lr": 1e-2, "momentum": 0, "alpha": 0.99, "eps": 1e-8, "centered": False,
+                "weight_decay": 0, "capturable": False, "foreach": None, "maximize": False,
+                "differentiable": False},
+}
+TASK = {"SGD": "3.10", "Adam": "3.11", "AdamW": "3.11", "RMSprop": "3.12"}
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.task(TASK[n]))
+                                  for n in DEFAULTS])
+def test_optimizer_defaults_are_pytorchs(name):
+    opt = getattr(optim, name)([tt.tensor([1.0])])
+    assert opt.defaults == DEFAULTS[name]
+    assert list(opt.defaults) == list(DEFAULTS[name])  # same order, so the same repr
+    group = {k: v for k, v in opt.param_groups[0].items() if k != "params"}
+    assert group == DEFAULTS[name]
+    try:
+        import torch
+    except ImportError:
+        return
+    theirs = getattr(torch.optim, name)([torch.zeros(1, requires_grad=True)])
+    assert opt.defaults == theirs.defaults
+    assert repr(opt) == repr(theirs)
+
+
+@pytest.mark.task("3.11")
+def test_adam_state_is_tensors_and_decoupled_weight_decay_is_adamw():
+    params = [tt.tensor([1.0, -2.0]), tt.tensor([0.5, 0.5])]
+    twins = [tt.tensor(p.data.copy()) for p in params]
+    adam = optim.Adam(params, lr=0.1, weight_decay=0.1, decoupled_weight_decay=True,
+                      foreach=False, fused=False)
+    adamw = optim.AdamW(twins, lr=0.1, weight_decay=0.1)
+    for _ in range(3):
+        for p in params + twins:
+            p.grad = p * 2
+        adam.step()
+        adamw.step()
+    for p, q in zip(params, twins):
+        np.testing.assert_array_equal(p.data, q.data)
+    state = adam.state[params[0]]
+    assert isinstance(state["step"], tt.Tensor) and state["step"].item() == 3.0
+    assert isinstance(state["exp_avg"], tt.Tensor) and state["exp_avg"].shape == (2,)
+    assert adam.state[tt.tensor([0.0])] == {}  # a defaultdict, as PyTorch's
+    loaded = optim.Adam([tt.tensor(p.data.copy()) for p in params], lr=0.1)
+    loaded.load_state_dict(adam.state_dict())
+    assert isinstance(next(iter(loaded.state.values()))["step"], tt.Tensor)
+
+
+@pytest.mark.task("3.10")
+def test_sgd_named_parameters_tensor_lr_and_duplicates():
+    model = nn.Linear(2, 1)
+    opt = optim.SGD(model.named_parameters(), lr=0.1, momentum=0.9)
+    assert opt.param_groups[0]["param_names"] == ["weight", "bias"]
+    assert opt.param_groups[0]["params"][0] is model.weight
+    model(tt.ones(1, 2)).sum().backward()
+    opt.step()
+    assert isinstance(opt.state[model.weight]["momentum_buffer"], tt.Tensor)
+    p = tt.tensor([1.0])
+    p.grad = tt.tensor([1.0])
+    optim.SGD([p], lr=tt.tensor(0.5)).step()
+    assert p.item() == pytest.approx(0.5)
+    with pytest.warns(UserWarning, match="duplicate"):
+        optim.SGD([p, p], lr=0.1)
+
+
+@pytest.mark.task("3.12")
+def test_rmsprop_accepts_pytorch_kernel_flags():
+    p = tt.tensor([1.0])
+    p.grad = tt.tensor([1.0])
+    opt = optim.RMSprop([p], foreach=False, capturable=False, differentiable=False)
+    opt.step()
+    assert isinstance(opt.state[p]["step"], tt.Tensor)
+
+
+# -- 3.13 LR schedules: chainable ---------------------------------------------------------------
+
+def _run(make, steps=16, module=ls, opt_maker=None):
+    opt = opt_maker()
+    scheds = make(module, opt)
+    scheds = scheds if isinstance(scheds, list) else [scheds]
+    values = [[g["lr"] for g in opt.param_groups]]
+    for _ in range(steps):
+        opt.step()
+        for s in scheds:
+            s.step()
+        values.append([g["lr"] for g in opt.param_groups])
+    return np.array(values)
+
+
+CHAINS = {
+    "step*exp": lambda m, o: [m.StepLR(o, 3, 0.5), m.ExponentialLR(o, 0.9)],
+    "exp*cos": lambda m, o: [m.ExponentialLR(o, 0.95), m.CosineAnnealingLR(o, T_max=5)],
+    "linear*multistep": lambda m, o: [m.LinearLR(o, 0.25, total_iters=4),
+                                      m.MultiStepLR(o, [5, 10], 0.3)],
+    "chained": lambda m, o: m.ChainedScheduler([m.ExponentialLR(o, 0.9), m.StepLR(o, 3, 0.5)]),
+    "constant": lambda m, o: m.ConstantLR(o, 0.5, total_iters=3),
+    "multiplicative": lambda m, o: m.MultiplicativeLR(o, lambda e: 0.9),
+    "poly": lambda m, o: m.PolynomialLR(o, total_iters=10, power=2.0),
+    "sequential3": lambda m, o: m.SequentialLR(
+        o, [m.ConstantLR(o, 0.5, total_iters=3), m.ExponentialLR(o, 0.9), m.StepLR(o, 2)],
+        milestones=[4, 10]),
+}
+
+
+@pytest.mark.task("3.13")
+def test_two_schedulers_multiply_their_factors():
+    values = _run(CHAINS["step*exp"], steps=7,
+                  opt_maker=lambda: optim.SGD([tt.tensor([0.0])], lr=1.0))[:, 0]
+    expected = [0.5 ** (e // 3) * 0.9 ** e for e in range(8)]
+    np.testing.assert_allclose(values, expected, rtol=1e-12)
+
+
+@pytest.mark.task("3.13")
+def test_a_rate_set_by_hand_is_carried_on():
+    opt = optim.SGD([tt.tensor([0.0])], lr=1.0)
+    sched = ls.StepLR(opt, 2, 0.5)
+    for epoch in range(1, 6):
+        if epoch == 3:
+            opt.param_groups[0]["lr"] = 10.0
+        opt.step()
+        sched.step()
+    assert sched.get_last_lr() == [5.0]  # 10 from epoch 3, halved at epoch 4 (not from 0.25)
+
+
+@pytest.mark.task("3.13")
+def test_step_with_epoch_uses_closed_form_and_warns():
+    opt = optim.SGD([tt.tensor([0.0])], lr=1.0)
+    sched = ls.StepLR(opt, 3, 0.5)
+    opt.step()
+    with pytest.warns(UserWarning, match="epoch parameter"):
+        sched.step(7)
+    assert sched.get_last_lr() == [0.25] and sched.last_epoch == 7
+
+
+@pytest.mark.task("3.13")
+def test_reduce_lr_on_plateau():
+    opt = optim.SGD([tt.tensor([0.0])], lr=1.0)
+    sched = ls.ReduceLROnPlateau(opt, patience=1, factor=0.5)
+    for metric in [1.0, 0.9, 0.95, 0.95, 0.95, 0.95]:
+        sched.step(metric)
+    assert sched.get_last_lr() == [0.25]
+
+
+@pytest.mark.task("3.13")
+@pytest.mark.parametrize("name", sorted(CHAINS))
+def test_chained_schedules_match_pytorch(name):
+    torch = _torch()
+
+    def ours_opt():
+        return optim.SGD([{"params": [tt.tensor([0.0])], "lr": lr} for lr in (0.1, 0.03)],
+                         lr=0.1, momentum=0.9)
+
+    def torch_opt():
+        return torch.optim.SGD([{"params": [torch.zeros(1, requires_grad=True)], "lr": lr}
+                                for lr in (0.1, 0.03)], lr=0.1, momentum=0.9)
+
+    ours = _run(CHAINS[name], opt_maker=ours_opt)
+    theirs = _run(CHAINS[name], module=torch.optim.lr_scheduler, opt_maker=torch_opt)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-15)
+
+
+# -- 3.14 clipping ------------------------------------------------------------------------------
+
+@pytest.mark.task("3.14")
+def test_clip_grad_norm_dtype_and_pytorch_arguments():
+    p = tt.tensor([1.0, 1.0], dtype=tt.float64)
+    p.grad = tt.tensor([3.0, 4.0], dtype=tt.float64)
+    total = nn.utils.clip_grad_norm_([p], 1.0, norm_type="inf", foreach=None)
+    assert total.dtype == tt.float64 and total.item() == 4.0
+    nn.utils.clip_grad_value_([p], 0.1, foreach=None)
+    assert np.abs(p.grad.data).max() <= 0.1
+    q = tt.tensor([0.0, 0.0])
+    q.grad = tt.tensor([3.0, 4.0])
+    assert nn.utils.get_total_norm([q.grad]).item() == pytest.approx(5.0)
+    nn.utils.clip_grads_with_norm_([q], 1.0, tt.tensor(5.0))
+    np.testing.assert_allclose(q.grad.data, [0.6, 0.8], rtol=1e-5)
+    vec = nn.utils.parameters_to_vector([p, q])
+    assert vec.shape == (4,)
+    nn.utils.vector_to_parameters(tt.arange(4).double(), [p, q])
+    assert p.data.tolist() == [0.0, 1.0] and q.data.tolist() == [2.0, 3.0]
+
+
+# -- 3.15 data ----------------------------------------------------------------------------------
+
+class _Plain(data.Dataset):
+    def __init__(self, items):
+        self.items = items
+
+    def __getitem__(self, i):
+        return self.items[i]
+
+    def __len__(self):
+        return len(self.items)
+
+
+@pytest.mark.task("3.15")
+def test_dataloader_samplers_and_no_batching():
+    ds = data.TensorDataset(tt.arange(6).float(), tt.arange(6))
+    got = [y.data.tolist() for _, y in data.DataLoader(ds, batch_size=2, sampler=[5, 4, 3, 2, 1, 0])]
+    assert got == [[5, 4], [3, 2], [1, 0]]
+    got = [y.data.tolist() for _, y in data.DataLoader(ds, batch_sampler=[[0, 1], [5, 2, 3]])]
+    assert got == [[0, 1], [5, 2, 3]]
+    single = list(data.DataLoader(ds, batch_size=None))
+    assert len(single) == 6 and single[2][1].shape == ()
+    with pytest.raises(ValueError, match="mutually exclusive"):
+        data.DataLoader(ds, shuffle=True, sampler=[0, 1])
+    loader = data.DataLoader(ds, batch_size=4, num_workers=0, pin_memory=False)
+    assert len(loader) == 2 and loader.num_workers == 0
+    sampler = data.BatchSampler(data.SequentialSampler(range(5)), 2, drop_last=True)
+    assert list(sampler) == [[0, 1], [2, 3]] and len(sampler) == 2
+
+
+@pytest.mark.task("3.15")
+def test_default_collate_dtypes_and_concat():
+    floats = next(iter(data.DataLoader(_Plain([(1, 2.5), (3, 4.5)]), batch_size=2)))
+    assert floats[0].dtype == tt.int64 and floats[1].dtype == tt.float64  # as PyTorch
+    flags = next(iter(data.DataLoader(_Plain([True, False]), batch_size=2)))
+    assert flags.dtype == tt.bool
+    np32 = next(iter(data.DataLoader(_Plain([np.float32(1.0), np.float32(2.0)]), batch_size=2)))
+    assert np32.dtype == tt.float32
+    both = _Plain([0, 1, 2]) + _Plain([3, 4])
+    assert isinstance(both, data.ConcatDataset) and len(both) == 5
+    assert both[3] == 3 and both[-1] == 4
+
+    class Stream(data.IterableDataset):
+        def __iter__(self):
+            return iter(range(5))
+
+    assert [b.data.tolist() for b in data.DataLoader(Stream(), batch_size=2)] == [[0, 1], [2, 3],
+                                                                                 [4]]
+
+
+@pytest.mark.task("3.9")
+def test_parameter_list_and_dict():
+    plist = nn.ParameterList([nn.Parameter(tt.ones(2, 3)), tt.zeros(2)])
+    plist.append(tt.ones(1))
+    holder = nn.Module()
+    holder.plist = plist
+    assert [k for k, _ in holder.named_parameters()] == ["plist.0", "plist.1", "plist.2"]
+    assert isinstance(plist[1], nn.Parameter) and plist[-1].shape == (1,)
+    assert "(0): Parameter containing: [tinytorch.float32 of size 2x3]" in repr(plist)
+    pdict = nn.ParameterDict({"a": tt.ones(2), "b": nn.Parameter(tt.zeros(1))})
+    pdict["c"] = tt.ones(3)
+    assert isinstance(pdict.pop("a"), nn.Parameter)
+    assert list(pdict.keys()) == ["b", "c"] and "b" in pdict and len(pdict) == 2
+    assert [k for k, _ in pdict.named_parameters()] == ["b", "c"]
+
+
+@pytest.mark.task("3.8")
+def test_orthogonal_and_dirac_init():
+    w = tt.empty(3, 5)
+    assert nn.init.orthogonal_(w, gain=2.0, generator=tt.Generator(0)) is w
+    np.testing.assert_allclose(w.data @ w.data.T, 4 * np.eye(3), atol=1e-5)
+    k = tt.empty(4, 2, 3, 3)
+    nn.init.dirac_(k, groups=2)
+    assert k.data.sum() == 4 and k.data[0, 0, 1, 1] == 1 and k.data[2, 0, 1, 1] == 1
+
+
+WARM_RESTARTS = {
+    "sgdr": lambda m, o: m.CosineAnnealingWarmRestarts(o, T_0=3, T_mult=2, eta_min=0.01),
+    "onecycle": lambda m, o: m.OneCycleLR(o, max_lr=[1.0, 0.5], total_steps=20),
+    "onecycle-3-linear": lambda m, o: m.OneCycleLR(o, max_lr=1.0, total_steps=20,
+                                                   three_phase=True, anneal_strategy="linear"),
+}
+
+
+@pytest.mark.task("3.13")
+def test_one_cycle_and_warm_restarts_closed_forms():
+    values = _run(WARM_RESTARTS["sgdr"], steps=9,
+                  opt_maker=lambda: optim.SGD([tt.tensor([0.0])], lr=1.0))[:, 0]
+    cosine = [0.01 + 0.99 * (1 + np.cos(np.pi * t / T)) / 2
+              for t, T in [(0, 3), (1, 3), (2, 3)] + [(i, 6) for i in range(6)] + [(0, 12)]]
+    np.testing.assert_allclose(values, cosine, rtol=1e-12)
+    opt = optim.SGD([tt.tensor([0.0])], lr=1.0, momentum=0.9)
+    sched = ls.OneCycleLR(opt, max_lr=1.0, total_steps=10)
+    assert opt.param_groups[0]["lr"] == pytest.approx(1.0 / 25)
+    assert opt.param_groups[0]["momentum"] == pytest.approx(0.95)
+    for _ in range(2):
+        opt.step()
+        sched.step()
+    assert sched.get_last_lr()[0] == pytest.approx(1.0)  # the peak after pct_start * 10 - 1
+    assert opt.param_groups[0]["momentum"] == pytest.approx(0.85)
+
+
+@pytest.mark.task("3.13")
+@pytest.mark.parametrize("name", sorted(WARM_RESTARTS))
+def test_one_cycle_and_warm_restarts_match_pytorch(name):
+    torch = _torch()
+
+    def ours_opt():
+        return optim.SGD([{"params": [tt.tensor([0.0])], "lr": lr} for lr in (0.1, 0.03)],
+                         lr=0.1, momentum=0.9)
+
+    def torch_opt():
+        return torch.optim.SGD([{"params": [torch.zeros(1, requires_grad=True)], "lr": lr}
+                                for lr in (0.1, 0.03)], lr=0.1, momentum=0.9)
+
+    ours = _run(WARM_RESTARTS[name], steps=19, opt_maker=ours_opt)
+    theirs = _run(WARM_RESTARTS[name], steps=19, module=torch.optim.lr_scheduler,
+                  opt_maker=torch_opt)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-15)

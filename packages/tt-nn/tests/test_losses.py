@@ -27,7 +27,7 @@ def _logits(*shape, seed=0, scale=2.0):
     return (np.random.default_rng(seed).standard_normal(shape) * scale).astype(np.float32)
 
 
-def _compare(torch, ours_fn, torch_fn, inputs, grad_of=(0,), rtol=1e-5, atol=1e-6):
+def _assert_matches_torch(torch, ours_fn, torch_fn, inputs, grad_of=(0,), rtol=1e-5, atol=1e-6):
     """Run both losses on the same float32 inputs; compare values and gradients of ``grad_of``."""
     ours_in = [tt.tensor(a, requires_grad=(i in grad_of)) if a.dtype.kind == "f" else tt.tensor(a)
                for i, a in enumerate(inputs)]
@@ -105,7 +105,7 @@ def test_cross_entropy_matches_pytorch(torch, reduction, options):
         weight = torch.tensor(w) if options.get("weight") else None
         return torch.nn.CrossEntropyLoss(weight=weight, reduction=reduction, **kwargs)(a, b)
 
-    _compare(torch, ours, theirs, [x, t])
+    _assert_matches_torch(torch, ours, theirs, [x, t])
 
 
 @pytest.mark.task("3.6")
@@ -115,7 +115,7 @@ def test_cross_entropy_spatial_targets_match_pytorch(torch, reduction):
     t = np.random.default_rng(6).integers(0, 4, (2, 3, 5))
     t[0, 0, 0] = -100
     w = np.array([1.0, 2.0, 0.5, 1.5], dtype=np.float32)
-    _compare(torch,
+    _assert_matches_torch(torch,
              lambda a, b: F.cross_entropy(a, b, weight=tt.tensor(w), reduction=reduction,
                                           label_smoothing=0.05),
              lambda a, b: torch.nn.functional.cross_entropy(a, b, weight=torch.tensor(w),
@@ -136,11 +136,11 @@ def test_cross_entropy_spatial_gradcheck():
 @pytest.mark.task("3.6")
 def test_cross_entropy_unbatched_and_probability_targets(torch):
     x = _logits(5, seed=9)
-    _compare(torch, lambda a, b: F.cross_entropy(a, b), torch.nn.functional.cross_entropy,
+    _assert_matches_torch(torch, lambda a, b: F.cross_entropy(a, b), torch.nn.functional.cross_entropy,
              [x, np.array(3)])
     probs = np.random.default_rng(10).dirichlet(np.ones(5), size=4).astype(np.float32)
     for reduction in REDUCTIONS:
-        _compare(torch,
+        _assert_matches_torch(torch,
                  lambda a, b, r=reduction: F.cross_entropy(a, b, reduction=r, label_smoothing=0.1),
                  lambda a, b, r=reduction: torch.nn.functional.cross_entropy(
                      a, b, reduction=r, label_smoothing=0.1),
@@ -189,7 +189,7 @@ def test_nll_loss_matches_pytorch(torch, reduction):
     logp = np.log(np.random.default_rng(13).dirichlet(np.ones(4), size=6)).astype(np.float32)
     t = np.array([0, 1, 2, 3, 1, -100])
     w = np.array([1.0, 0.5, 2.0, 1.0], dtype=np.float32)
-    _compare(torch, lambda a, b: nn.NLLLoss(weight=tt.tensor(w), reduction=reduction)(a, b),
+    _assert_matches_torch(torch, lambda a, b: nn.NLLLoss(weight=tt.tensor(w), reduction=reduction)(a, b),
              lambda a, b: torch.nn.NLLLoss(weight=torch.tensor(w), reduction=reduction)(a, b),
              [logp, t])
 
@@ -249,7 +249,7 @@ def test_regression_and_binary_losses_gradcheck(name, reduction):
 def test_mse_l1_match_pytorch(torch, reduction):
     a, b = _logits(4, 3, seed=15), _logits(4, 3, seed=16)
     for ours, theirs in [(nn.MSELoss, torch.nn.MSELoss), (nn.L1Loss, torch.nn.L1Loss)]:
-        _compare(torch, ours(reduction=reduction), theirs(reduction=reduction), [a, b],
+        _assert_matches_torch(torch, ours(reduction=reduction), theirs(reduction=reduction), [a, b],
                  grad_of=(0, 1))
 
 
@@ -260,7 +260,7 @@ def test_bce_matches_pytorch(torch, reduction):
     p = rng.uniform(0.01, 0.99, (5, 3)).astype(np.float32)
     t = rng.uniform(0, 1, (5, 3)).astype(np.float32)
     w = rng.uniform(0.5, 2, (3,)).astype(np.float32)
-    _compare(torch, lambda a, b: nn.BCELoss(weight=tt.tensor(w), reduction=reduction)(a, b),
+    _assert_matches_torch(torch, lambda a, b: nn.BCELoss(weight=tt.tensor(w), reduction=reduction)(a, b),
              lambda a, b: torch.nn.BCELoss(weight=torch.tensor(w), reduction=reduction)(a, b),
              [p, t], grad_of=(0, 1))
 
@@ -269,7 +269,7 @@ def test_bce_matches_pytorch(torch, reduction):
 def test_bce_clamps_log_at_minus_100_like_pytorch(torch):
     p = np.array([0.0, 1.0, 0.0, 1.0, 1e-30], dtype=np.float32)
     t = np.array([1.0, 0.0, 0.0, 1.0, 1.0], dtype=np.float32)
-    _compare(torch, lambda a, b: F.binary_cross_entropy(a, b, reduction="none"),
+    _assert_matches_torch(torch, lambda a, b: F.binary_cross_entropy(a, b, reduction="none"),
              lambda a, b: torch.nn.functional.binary_cross_entropy(a, b, reduction="none"),
              [p, t], rtol=1e-5)
 
@@ -298,13 +298,13 @@ def test_bce_with_logits_matches_pytorch(torch, reduction):
     t = rng.uniform(0, 1, (6, 3)).astype(np.float32)
     w = rng.uniform(0.5, 2, (3,)).astype(np.float32)
     pw = np.array([1.0, 3.0, 0.5], dtype=np.float32)
-    _compare(torch,
+    _assert_matches_torch(torch,
              lambda a, b: nn.BCEWithLogitsLoss(weight=tt.tensor(w), reduction=reduction,
                                                pos_weight=tt.tensor(pw))(a, b),
              lambda a, b: torch.nn.BCEWithLogitsLoss(weight=torch.tensor(w), reduction=reduction,
                                                      pos_weight=torch.tensor(pw))(a, b),
              [x, t], grad_of=(0, 1))
-    _compare(torch, lambda a, b: F.binary_cross_entropy_with_logits(a, b, reduction=reduction),
+    _assert_matches_torch(torch, lambda a, b: F.binary_cross_entropy_with_logits(a, b, reduction=reduction),
              lambda a, b: torch.nn.functional.binary_cross_entropy_with_logits(
                  a, b, reduction=reduction), [x, t], grad_of=(0, 1))
 

@@ -11,7 +11,6 @@ ours / torch we aim for. ``python benchmarks/bench_autograd.py`` measures them a
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import numpy as np
@@ -23,20 +22,6 @@ try:
     import torch
 except ImportError:  # the anchor is optional
     torch = None
-
-
-def _blas_threads() -> int:
-    """How many threads NumPy's BLAS uses (torch is set to the same for a fair anchor)."""
-    try:
-        from threadpoolctl import threadpool_info
-        for pool in threadpool_info():
-            if pool.get("user_api") == "blas":
-                return int(pool["num_threads"])
-    except ImportError:
-        pass
-    return int(os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
-               or len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-               else os.cpu_count() or 1)
 
 
 def _chain(m: Any, x: Any, w: Any) -> Any:
@@ -129,7 +114,5 @@ def _mlp_case() -> dict[str, Any]:
 
 def cases() -> list[dict[str, Any]]:
     """The autograd benchmark cases (see the module docstring)."""
-    if torch is not None:
-        torch.set_num_threads(_blas_threads())
     return [_chain_case(), _mlp_case()]
 

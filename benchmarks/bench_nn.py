@@ -15,7 +15,6 @@ the ratio ours / torch we aim for. ``python benchmarks/bench_nn.py`` measures th
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -34,19 +33,6 @@ except ImportError:  # the anchor is optional
 
 SIZES = [784, 256, 128, 10]
 BATCH = 128
-
-
-def _blas_threads() -> int:
-    """How many threads NumPy's BLAS uses (torch is set to the same for a fair anchor)."""
-    try:
-        from threadpoolctl import threadpool_info
-        for pool in threadpool_info():
-            if pool.get("user_api") == "blas":
-                return int(pool["num_threads"])
-    except ImportError:
-        pass
-    return int(os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
-               or os.cpu_count() or 1)
 
 
 def _arrays() -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
@@ -174,8 +160,6 @@ def _loader_case(step_seconds: float | None) -> dict[str, Any]:
 
 def cases() -> list[dict[str, Any]]:
     """The nn benchmark cases (see the module docstring)."""
-    if torch is not None:
-        torch.set_num_threads(_blas_threads())
     step = _train_step_case()
     step_seconds = _time(step["ours"], repeat=3, min_seconds=0.1)
     return [step, _loader_case(step_seconds)]

@@ -253,3 +253,22 @@ def test_zero_dim_reductions_match_torch(torch):
         theirs = getattr(torch.tensor(3.0), fn)(0)
         assert ours.shape == tuple(theirs.shape)
         np.testing.assert_allclose(ours.data, theirs.numpy())
+
+
+@pytest.mark.parametrize("p", ["fro", 2, 1, float("inf"), float("-inf"), 0, 3, 0.5])
+@pytest.mark.parametrize("dim", [None, 1, (0, 1)])
+def test_norm_matches_its_closed_form(p, dim):
+    x = np.random.default_rng(7).standard_normal((3, 4))
+    x[0, 0] = 0.0
+    a = np.abs(x)
+    if p in ("fro", 2):
+        want = np.sqrt((a ** 2).sum(axis=dim))
+    elif p == float("inf"):
+        want = a.max(axis=dim)
+    elif p == float("-inf"):
+        want = a.min(axis=dim)
+    elif p == 0:
+        want = (a != 0).sum(axis=dim).astype(np.float64)
+    else:
+        want = (a ** p).sum(axis=dim) ** (1 / p)
+    np.testing.assert_allclose(tt.tensor(x).norm(p, dim).data, want, rtol=1e-12)

@@ -15,7 +15,7 @@ __all__ = [
     "cat", "concat", "concatenate", "stack", "pad", "where", "add", "sub", "mul", "div", "pow",
     "matmul", "mm", "bmm", "dot", "neg", "abs", "exp", "log", "sqrt", "sin", "cos", "tanh",
     "sigmoid", "relu", "erf", "clamp", "maximum", "minimum", "sum", "mean", "prod", "var", "std",
-    "amax", "amin", "max", "min", "argmax", "argmin", "logsumexp", "all", "any", "cumsum",
+    "amax", "amin", "max", "min", "argmax", "argmin", "logsumexp", "norm", "all", "any", "cumsum",
     "reshape", "flatten", "squeeze", "unsqueeze", "transpose", "permute", "flip", "split",
     "chunk", "gather", "softmax", "log_softmax", "tril", "triu", "eq", "ne", "lt", "le", "gt",
     "ge", "isnan", "allclose", "broadcast_to", "masked_fill", "square", "log1p",
@@ -78,6 +78,7 @@ maximum, minimum = Tensor.maximum, Tensor.minimum
 sum, mean, prod, var, std = Tensor.sum, Tensor.mean, Tensor.prod, Tensor.var, Tensor.std
 amax, amin, max, min = Tensor.amax, Tensor.amin, Tensor.max, Tensor.min
 argmax, argmin, logsumexp, cumsum = Tensor.argmax, Tensor.argmin, Tensor.logsumexp, Tensor.cumsum
+norm = Tensor.norm
 all, any = Tensor.all, Tensor.any
 reshape, flatten, squeeze, unsqueeze = Tensor.reshape, Tensor.flatten, Tensor.squeeze, \
     Tensor.unsqueeze

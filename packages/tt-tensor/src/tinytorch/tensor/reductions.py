@@ -191,6 +191,30 @@ class ReductionOps:
         """Standard deviation: sqrt of :meth:`var`."""
         return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
 
+    @_ext.op("norm")
+    def norm(self: Tensor, p: float | str = "fro", dim: Dim = None,
+             keepdim: bool = False) -> Tensor:
+        """The p-norm over ``dim`` (all elements when None): (sum |x|^p)^(1/p).
+
+        ``p`` is 2 or "fro" (default), 1, inf, -inf, 0 (count of nonzeros) or any other number.
+        Built from other ops, so it is differentiable where they are (not at 0 for p = 2).
+        """
+        self._require_float("norm")
+        dims = self._dims(dim)
+        if p in ("fro", 2):
+            return (self * self).sum(dims, keepdim).sqrt()
+        if p == 1:
+            return self.abs().sum(dims, keepdim)
+        if p == math.inf:
+            return self.abs().amax(dims, keepdim)
+        if p == -math.inf:
+            return self.abs().amin(dims, keepdim)
+        if p == 0:
+            return self.ne(0).to(self.dtype).sum(dims, keepdim)
+        if isinstance(p, str):
+            raise RuntimeError(f"norm: unsupported p={p!r}; use 'fro' or a number")
+        return (self.abs() ** p).sum(dims, keepdim) ** (1.0 / p)
+
     @_ext.op("logsumexp")
     def logsumexp(self: Tensor, dim: Dim, keepdim: bool = False) -> Tensor:
         """log(sum(exp(x))) over ``dim``, shifted by the max so that large inputs do not overflow."""

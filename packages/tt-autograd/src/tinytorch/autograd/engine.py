@@ -398,14 +398,8 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
     if allow_unused is None:
         allow_unused = materialize_grads
     outs = _as_list(outputs)
-    ins = _as_list(inputs)
-    if not ins:
-        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    ins = _differentiated(inputs, "grad")
     gouts = _grad_list(grad_outputs, outs)
-    for i, t in enumerate(ins):
-        if not isinstance(t, Tensor) or not t._requires_grad:
-            raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require "
-                               "grad")
     results = run_backward(outs, gouts, retain_graph, create_graph, inputs=ins)
     assert results is not None
     for i, r in enumerate(results):
@@ -418,6 +412,18 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
                                    "not have been used in the graph. Set allow_unused=True if "
                                    "this is the desired behavior.")
     return tuple(results)
+
+
+def _differentiated(inputs: Any, caller: str) -> list[Tensor]:
+    """``inputs`` of grad()/backward() as a list, each a tensor that requires grad."""
+    ins = _as_list(inputs)
+    if not ins:
+        raise RuntimeError(f"`inputs` argument to `{caller}()` cannot be empty.")
+    for i, t in enumerate(ins):
+        if not isinstance(t, Tensor) or not t._requires_grad:
+            raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require "
+                               "grad")
+    return ins
 
 
 def _grad_list(grads: Any, outs: list[Tensor]) -> list[Any]:
@@ -438,13 +444,7 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None =
     if inputs is None:
         run_backward(outs, gouts, retain_graph, create_graph)
         return
-    ins = _as_list(inputs)
-    if not ins:
-        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
-    for i, t in enumerate(ins):
-        if not isinstance(t, Tensor) or not t._requires_grad:
-            raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not require "
-                               "grad")
+    ins = _differentiated(inputs, "backward")
     results = run_backward(outs, gouts, retain_graph, create_graph, inputs=ins)
     assert results is not None
     handed_out: set[int] = set()

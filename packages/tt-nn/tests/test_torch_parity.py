@@ -471,18 +471,23 @@ def test_reduce_lr_on_plateau():
     assert sched.get_last_lr() == [0.25]
 
 
+def _two_group_sgd():
+    """An SGD optimizer with two param groups (lr 0.1 and 0.03), for schedule tests."""
+    return optim.SGD([{"params": [tt.tensor([0.0])], "lr": lr} for lr in (0.1, 0.03)],
+                     lr=0.1, momentum=0.9)
+
+
+def _two_group_sgd_torch(torch):
+    return torch.optim.SGD([{"params": [torch.zeros(1, requires_grad=True)], "lr": lr}
+                            for lr in (0.1, 0.03)], lr=0.1, momentum=0.9)
+
+
 @pytest.mark.task("3.13")
 @pytest.mark.parametrize("name", sorted(CHAINS))
 def test_chained_schedules_match_pytorch(name):
     torch = _torch()
 
-    def ours_opt():
-        return optim.SGD([{"params": [tt.tensor([0.0])], "lr": lr} for lr in (0.1, 0.03)],
-                         lr=0.1, momentum=0.9)
-
-    def torch_opt():
-        return torch.optim.SGD([{"params": [torch.zeros(1, requires_grad=True)], "lr": lr}
-                                for lr in (0.1, 0.03)], lr=0.1, momentum=0.9)
+    ours_opt, torch_opt = _two_group_sgd, lambda: _two_group_sgd_torch(torch)
 
     ours = _run(CHAINS[name], opt_maker=ours_opt)
     theirs = _run(CHAINS[name], module=torch.optim.lr_scheduler, opt_maker=torch_opt)
@@ -617,13 +622,7 @@ def test_one_cycle_and_warm_restarts_closed_forms():
 def test_one_cycle_and_warm_restarts_match_pytorch(name):
     torch = _torch()
 
-    def ours_opt():
-        return optim.SGD([{"params": [tt.tensor([0.0])], "lr": lr} for lr in (0.1, 0.03)],
-                         lr=0.1, momentum=0.9)
-
-    def torch_opt():
-        return torch.optim.SGD([{"params": [torch.zeros(1, requires_grad=True)], "lr": lr}
-                                for lr in (0.1, 0.03)], lr=0.1, momentum=0.9)
+    ours_opt, torch_opt = _two_group_sgd, lambda: _two_group_sgd_torch(torch)
 
     ours = _run(WARM_RESTARTS[name], steps=19, opt_maker=ours_opt)
     theirs = _run(WARM_RESTARTS[name], steps=19, module=torch.optim.lr_scheduler,

@@ -51,7 +51,7 @@ def _train_step_case() -> dict[str, Any]:
     model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
                           nn.Linear(128, 10))
     for p, w in zip(model.parameters(), weights):
-        p.data[...] = w
+        p.array[...] = w
     loss_fn = nn.CrossEntropyLoss()
     opt = AdamW(model.parameters(), lr=1e-3)
     x, y = tt.tensor(xs), tt.tensor(ys)

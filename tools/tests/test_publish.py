@@ -45,7 +45,7 @@ def loss_fn():
 before = loss_fn()
 before.backward()
 for p in model.parameters():  # a manual SGD step
-    p.data -= 0.1 * p.grad.data
+    p.array -= 0.1 * p.grad.array
     p.grad = None
 after = loss_fn()
 print("loss", float(before.item()), float(after.item()))

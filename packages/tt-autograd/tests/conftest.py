@@ -18,7 +18,7 @@ def as_tuple(x: Any) -> tuple[Any, ...]:
 
 
 def weighted(outputs: Any, weights: list[np.ndarray]) -> float:
-    return float(sum(np.sum(o.data * w) for o, w in zip(as_tuple(outputs), weights)))
+    return float(sum(np.sum(o.array * w) for o, w in zip(as_tuple(outputs), weights)))
 
 
 def numerical_grads(fn: Any, inputs: list[tt.Tensor], weights: list[np.ndarray],
@@ -26,7 +26,7 @@ def numerical_grads(fn: Any, inputs: list[tt.Tensor], weights: list[np.ndarray],
     """d sum(w * fn(inputs)) / d input, by central differences (float64)."""
     result = []
     for x in inputs:
-        data = x.data
+        data = x.array
         g = np.zeros(data.shape)
         with ag.set_grad_enabled(record):
             for k in np.ndindex(*data.shape):
@@ -52,7 +52,7 @@ def analytical_grads(fn: Any, inputs: list[tt.Tensor], weights: list[np.ndarray]
         term = (o * tt.tensor(w, dtype=o.dtype)).sum()
         total = term if total is None else total + term
     total.backward()
-    return [np.zeros(x.shape) if x.grad is None else x.grad.data for x in inputs]
+    return [np.zeros(x.shape) if x.grad is None else x.grad.array for x in inputs]
 
 
 def check_grads(fn: Any, inputs: list[tt.Tensor], atol: float = 1e-6, rtol: float = 1e-5,
@@ -64,7 +64,7 @@ def check_grads(fn: Any, inputs: list[tt.Tensor], atol: float = 1e-6, rtol: floa
     want = numerical_grads(fn, inputs, weights)
     for i, (g, n) in enumerate(zip(got, want)):
         assert g.shape == inputs[i].shape, f"input {i}: grad shape {g.shape}"
-        assert g.dtype == inputs[i].data.dtype, f"input {i}: grad dtype {g.dtype}"
+        assert g.dtype == inputs[i].array.dtype, f"input {i}: grad dtype {g.dtype}"
         np.testing.assert_allclose(g, n, atol=atol, rtol=rtol, err_msg=f"input {i}")
 
 
@@ -89,7 +89,7 @@ def check_second_order(fn: Any, inputs: list[tt.Tensor], atol: float = 1e-5,
         got = [np.zeros(x.shape) for x in inputs]
     else:
         found = ag.grad(s, inputs, allow_unused=True)
-        got = [np.zeros(x.shape) if g is None else g.data for g, x in zip(found, inputs)]
+        got = [np.zeros(x.shape) if g is None else g.array for g, x in zip(found, inputs)]
     want = numerical_grads(first, inputs, [np.ones(())], record=True)
     for i, (g, n) in enumerate(zip(got, want)):
         np.testing.assert_allclose(g, n, atol=atol, rtol=rtol, err_msg=f"input {i}")

@@ -23,10 +23,10 @@ except ImportError:
 def test_reused_tensor_sums_its_gradients() -> None:
     a = tt.tensor([1.0, 2.0], requires_grad=True)
     (a + a).sum().backward()
-    np.testing.assert_allclose(a.grad.data, [2.0, 2.0])
+    np.testing.assert_allclose(a.grad.array, [2.0, 2.0])
     b = tt.tensor(3.0, requires_grad=True)
     (b * b * b).backward()
-    np.testing.assert_allclose(b.grad.data, 27.0)
+    np.testing.assert_allclose(b.grad.array, 27.0)
 
 
 def test_diamond_runs_each_node_once() -> None:
@@ -34,7 +34,7 @@ def test_diamond_runs_each_node_once() -> None:
     h = x * 3  # shared
     y = h.exp() + h * h  # d/dx = 3 e^(3x) + 18x
     y.backward()
-    np.testing.assert_allclose(x.grad.data, 3 * np.exp(6.0) + 36.0)
+    np.testing.assert_allclose(x.grad.array, 3 * np.exp(6.0) + 36.0)
 
 
 def test_residual_stream_is_walked_once_per_node() -> None:
@@ -44,7 +44,7 @@ def test_residual_stream_is_walked_once_per_node() -> None:
     for _ in range(20):
         h = h + h * 0.1
     h.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [1.1 ** 20])
+    np.testing.assert_allclose(x.grad.array, [1.1 ** 20])
 
 
 def test_deep_chain_of_100k_ops() -> None:
@@ -54,8 +54,8 @@ def test_deep_chain_of_100k_ops() -> None:
         y = y + 1e-5
     y = y * 2
     y.backward()
-    np.testing.assert_allclose(x.grad.data, 2.0)
-    np.testing.assert_allclose(y.data, 2 * (1 + 1.0), rtol=1e-3)
+    np.testing.assert_allclose(x.grad.array, 2.0)
+    np.testing.assert_allclose(y.array, 2 * (1 + 1.0), rtol=1e-3)
 
 
 def test_leaf_grads_accumulate_across_backward_calls() -> None:
@@ -63,8 +63,8 @@ def test_leaf_grads_accumulate_across_backward_calls() -> None:
     (x * 3).sum().backward()
     first = x.grad
     (x * x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [5.0, 7.0])
-    np.testing.assert_allclose(first.data, [5.0, 7.0])  # in place, as PyTorch
+    np.testing.assert_allclose(x.grad.array, [5.0, 7.0])
+    np.testing.assert_allclose(first.array, [5.0, 7.0])  # in place, as PyTorch
 
 
 def test_nonleaf_grad_is_none_unless_retained() -> None:
@@ -74,8 +74,8 @@ def test_nonleaf_grad_is_none_unless_retained() -> None:
     k.retain_grad()
     (k * k).sum().backward()
     assert h.grad is None
-    np.testing.assert_allclose(k.grad.data, 2 * k.data)
-    np.testing.assert_allclose(x.grad.data, 2 * k.data * 6)
+    np.testing.assert_allclose(k.grad.array, 2 * k.array)
+    np.testing.assert_allclose(x.grad.array, 2 * k.array * 6)
 
 
 def test_leaf_grads_do_not_alias_each_other_or_the_given_gradient() -> None:
@@ -85,12 +85,12 @@ def test_leaf_grads_do_not_alias_each_other_or_the_given_gradient() -> None:
     (x + y).backward(v)
     assert x.grad is not y.grad and x.grad is not v
     x.grad.zero_()
-    np.testing.assert_allclose(y.grad.data, [1.0, 2.0, 3.0])
-    np.testing.assert_allclose(v.data, [1.0, 2.0, 3.0])
+    np.testing.assert_allclose(y.grad.array, [1.0, 2.0, 3.0])
+    np.testing.assert_allclose(v.array, [1.0, 2.0, 3.0])
     z = tt.ones(2, 2, requires_grad=True)
     z.sum().backward()
     z.grad.zero_()  # a real, writable array (not a broadcast view)
-    np.testing.assert_allclose(z.grad.data, 0.0)
+    np.testing.assert_allclose(z.grad.array, 0.0)
 
 
 def test_nonscalar_backward_needs_a_gradient() -> None:
@@ -98,7 +98,7 @@ def test_nonscalar_backward_needs_a_gradient() -> None:
     with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar"):
         (x * 2).backward()
     (x * 2).backward(tt.tensor([1.0, 0.0, -1.0]))
-    np.testing.assert_allclose(x.grad.data, [2.0, 0.0, -2.0])
+    np.testing.assert_allclose(x.grad.array, [2.0, 0.0, -2.0])
     with pytest.raises(RuntimeError, match="shape"):
         (x * 2).backward(tt.ones(2))
 
@@ -121,7 +121,7 @@ def test_second_backward_through_nodes_that_saved_nothing_accumulates() -> None:
     y = (x + 1.0).sum()  # add and sum keep no tensors: PyTorch allows a second pass
     y.backward()
     y.backward()
-    np.testing.assert_allclose(x.grad.data, [2.0, 2.0])
+    np.testing.assert_allclose(x.grad.array, [2.0, 2.0])
 
 
 def test_retain_graph_allows_a_second_backward() -> None:
@@ -129,7 +129,7 @@ def test_retain_graph_allows_a_second_backward() -> None:
     y = (x * x).sum()
     y.backward(retain_graph=True)
     y.backward()
-    np.testing.assert_allclose(x.grad.data, [4.0, 8.0])
+    np.testing.assert_allclose(x.grad.array, [4.0, 8.0])
 
 
 def test_intermediates_are_freed_after_backward() -> None:
@@ -187,7 +187,7 @@ def test_inplace_on_a_view_while_recording_raises_instead_of_a_wrong_gradient() 
         y[1:].mul_(3)  # y's own graph would not see it: PyTorch rebases, we refuse
     y[1:] = y[1:].detach() * 0 + x[1:] * 3  # writing into the base is recorded
     (y * y).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2.0, 36.0, 54.0])
+    np.testing.assert_allclose(x.grad.array, [2.0, 36.0, 54.0])
 
 
 def test_inplace_on_unsaved_input_is_fine() -> None:
@@ -196,7 +196,7 @@ def test_inplace_on_unsaved_input_is_fine() -> None:
     y = h + 1  # add does not need h's values
     h.mul_(10)
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2.0, 2.0])
+    np.testing.assert_allclose(x.grad.array, [2.0, 2.0])
 
 
 def test_inplace_ops_are_differentiated() -> None:
@@ -205,7 +205,7 @@ def test_inplace_ops_are_differentiated() -> None:
     h.mul_(x)  # h = x^2
     h[1] = 0.0
     h.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2.0, 0.0, 6.0])
+    np.testing.assert_allclose(x.grad.array, [2.0, 0.0, 6.0])
 
 
 def test_leaf_inplace_under_grad_mode_raises() -> None:
@@ -221,8 +221,8 @@ def test_grad_function() -> None:
     w = tt.tensor([3.0, 4.0], requires_grad=True)
     y = (x * w).sum()
     gx, gw = grad(y, [x, w])
-    np.testing.assert_allclose(gx.data, [3.0, 4.0])
-    np.testing.assert_allclose(gw.data, [1.0, 2.0])
+    np.testing.assert_allclose(gx.array, [3.0, 4.0])
+    np.testing.assert_allclose(gw.array, [1.0, 2.0])
     assert x.grad is None and w.grad is None  # grad() touches no .grad
 
 
@@ -231,7 +231,7 @@ def test_grad_of_a_non_leaf_input() -> None:
     h = x * x
     y = (h * 3).sum()
     (gh,) = grad(y, h)
-    np.testing.assert_allclose(gh.data, [3.0, 3.0])
+    np.testing.assert_allclose(gh.array, [3.0, 3.0])
 
 
 def test_grad_of_an_unused_input() -> None:
@@ -242,7 +242,7 @@ def test_grad_of_an_unused_input() -> None:
         grad(y, [x, u], retain_graph=True)
     gx, gu = grad(y, [x, u], allow_unused=True)
     assert gu is None
-    np.testing.assert_allclose(gx.data, [2.0])
+    np.testing.assert_allclose(gx.array, [2.0])
 
 
 def test_third_derivative_of_a_polynomial() -> None:
@@ -252,9 +252,9 @@ def test_third_derivative_of_a_polynomial() -> None:
     (d2,) = grad(d1, x, create_graph=True)
     (d3,) = grad(d2, x)
     v = 1.5
-    np.testing.assert_allclose(d1.data, 4 * v ** 3 - 6 * v ** 2 + 5)
-    np.testing.assert_allclose(d2.data, 12 * v ** 2 - 12 * v)
-    np.testing.assert_allclose(d3.data, 24 * v - 12)
+    np.testing.assert_allclose(d1.array, 4 * v ** 3 - 6 * v ** 2 + 5)
+    np.testing.assert_allclose(d2.array, 12 * v ** 2 - 12 * v)
+    np.testing.assert_allclose(d3.array, 24 * v - 12)
 
 
 def test_backward_with_create_graph_then_second_order() -> None:
@@ -264,7 +264,7 @@ def test_backward_with_create_graph_then_second_order() -> None:
     assert g.requires_grad
     x.grad = None
     g.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [6.0, 12.0])
+    np.testing.assert_allclose(x.grad.array, [6.0, 12.0])
 
 
 def test_hessian_vector_product_matches_pytorch() -> None:
@@ -283,23 +283,23 @@ def test_hessian_vector_product_matches_pytorch() -> None:
     tx = torch.tensor(xs, requires_grad=True)
     (tg,) = torch.autograd.grad(f(torch, tx, torch.tensor(ws)), tx, create_graph=True)
     (thv,) = torch.autograd.grad((tg * torch.tensor(vs)).sum(), tx)
-    np.testing.assert_allclose(g.data, tg.detach().numpy(), rtol=1e-10)
-    np.testing.assert_allclose(hv.data, thv.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(g.array, tg.detach().numpy(), rtol=1e-10)
+    np.testing.assert_allclose(hv.array, thv.numpy(), rtol=1e-10)
 
 
 def test_hooks_see_and_replace_gradients() -> None:
     x = tt.tensor([1.0, 2.0], requires_grad=True)
     seen = []
-    x.register_hook(lambda g: seen.append(g.data.copy()))
+    x.register_hook(lambda g: seen.append(g.array.copy()))
     h = x * 3
     handle = h.register_hook(lambda g: g * 10)
     h.sum().backward()
     np.testing.assert_allclose(seen[0], [30.0, 30.0])
-    np.testing.assert_allclose(x.grad.data, [30.0, 30.0])
+    np.testing.assert_allclose(x.grad.array, [30.0, 30.0])
     handle.remove()
     x.grad = None
     (x * 3).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3.0, 3.0])
+    np.testing.assert_allclose(x.grad.array, [3.0, 3.0])
 
 
 def test_hook_on_tensor_without_grad_raises() -> None:
@@ -313,7 +313,7 @@ def test_detach_and_requires_grad_() -> None:
     assert d.grad_fn is None and not d.requires_grad
     y = tt.tensor([3.0]).requires_grad_()
     (y * y).sum().backward()
-    np.testing.assert_allclose(y.grad.data, [6.0])
+    np.testing.assert_allclose(y.grad.array, [6.0])
 
 
 def test_next_functions_introspection() -> None:

@@ -15,7 +15,7 @@ class Cube(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return tt.Tensor(x.data ** 3)
+        return tt.Tensor(x.array ** 3)
 
     @staticmethod
     def backward(ctx, g):
@@ -68,9 +68,9 @@ def test_function_forward_and_backward() -> None:
     x = tt.tensor([1.0, 2.0], requires_grad=True)
     y = Cube.apply(x)
     assert type(y.grad_fn).__name__ == "CubeBackward"
-    np.testing.assert_allclose(y.data, [1.0, 8.0])
+    np.testing.assert_allclose(y.array, [1.0, 8.0])
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3.0, 12.0])
+    np.testing.assert_allclose(x.grad.array, [3.0, 12.0])
 
 
 def test_forward_runs_without_recording() -> None:
@@ -97,7 +97,7 @@ def test_non_tensor_args_and_needs_input_grad() -> None:
     b = tt.tensor([0.5, 0.5])
     y = ScaleShift.apply(x, 3.0, b)
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3.0, 3.0])
+    np.testing.assert_allclose(x.grad.array, [3.0, 3.0])
     assert b.grad is None
 
 
@@ -105,11 +105,11 @@ def test_multiple_outputs() -> None:
     x = tt.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
     a, b = SplitHalves.apply(x)
     (a.sum() * 3 + b.sum()).backward()
-    np.testing.assert_allclose(x.grad.data, [3.0, 3.0, 2.0, 2.0])
+    np.testing.assert_allclose(x.grad.array, [3.0, 3.0, 2.0, 2.0])
     x.grad = None
     a, b = SplitHalves.apply(x)
     b.sum().backward()  # a gets no gradient: backward receives zeros for it
-    np.testing.assert_allclose(x.grad.data, [0.0, 0.0, 2.0, 2.0])
+    np.testing.assert_allclose(x.grad.array, [0.0, 0.0, 2.0, 2.0])
 
 
 def test_no_node_when_no_input_requires_grad() -> None:
@@ -134,13 +134,13 @@ def test_saved_output_and_second_order() -> None:
     x = tt.tensor([0.5, 1.0], dtype=tt.float64, requires_grad=True)
     y = Exp.apply(x)
     (g,) = grad(y.sum(), x, create_graph=True)
-    np.testing.assert_allclose(g.data, np.exp([0.5, 1.0]))
+    np.testing.assert_allclose(g.array, np.exp([0.5, 1.0]))
     (g2,) = grad(g.sum(), x)
-    np.testing.assert_allclose(g2.data, np.exp([0.5, 1.0]))
+    np.testing.assert_allclose(g2.array, np.exp([0.5, 1.0]))
     z = Cube.apply(x)
     (d1,) = grad(z.sum(), x, create_graph=True)
     (d2,) = grad(d1.sum(), x)
-    np.testing.assert_allclose(d2.data, [3.0, 6.0])
+    np.testing.assert_allclose(d2.array, [3.0, 6.0])
 
 
 def test_freed_ctx_raises_on_second_backward() -> None:
@@ -165,14 +165,14 @@ def test_identity_forward_does_not_rewire_its_input() -> None:
     y = Identity.apply(x)
     assert x.is_leaf and y is not x
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [5.0])
+    np.testing.assert_allclose(x.grad.array, [5.0])
 
 
 def test_function_gradient_shape_and_dtype_fixed_by_engine() -> None:
     class Broadcasting(Function):
         @staticmethod
         def forward(ctx, x):
-            return tt.Tensor(np.broadcast_to(x.data, (3,) + x.shape).copy())
+            return tt.Tensor(np.broadcast_to(x.array, (3,) + x.shape).copy())
 
         @staticmethod
         def backward(ctx, g):
@@ -181,4 +181,4 @@ def test_function_gradient_shape_and_dtype_fixed_by_engine() -> None:
     x = tt.tensor([1.0, 2.0], requires_grad=True)
     Broadcasting.apply(x).sum().backward()
     assert x.grad.dtype == tt.float32
-    np.testing.assert_allclose(x.grad.data, [3.0, 3.0])
+    np.testing.assert_allclose(x.grad.array, [3.0, 3.0])

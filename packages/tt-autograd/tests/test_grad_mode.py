@@ -87,7 +87,7 @@ def test_parameter_update_under_no_grad() -> None:
     with no_grad():
         w -= 0.5 * w.grad
     assert w.is_leaf and w.requires_grad
-    np.testing.assert_allclose(w.data, [0.0, 0.0])
+    np.testing.assert_allclose(w.array, [0.0, 0.0])
 
 
 def test_grad_mode_is_thread_local() -> None:

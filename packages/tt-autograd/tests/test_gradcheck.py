@@ -17,7 +17,7 @@ class WrongSquare(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return tt.Tensor(x.data ** 2)
+        return tt.Tensor(x.array ** 2)
 
     @staticmethod
     def backward(ctx, g):
@@ -33,12 +33,12 @@ class FirstOrderOnly(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return tt.Tensor(x.data ** 3)
+        return tt.Tensor(x.array ** 3)
 
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * tt.Tensor(3 * x.data ** 2)
+        return g * tt.Tensor(3 * x.array ** 2)
 
 
 def _x(*shape: int) -> tt.Tensor:

@@ -101,13 +101,13 @@ def test_backward_inputs_accumulates_only_into_those() -> None:
     x, w = _x(1.0, 2.0, 3.0), _x(4.0, 5.0, 6.0)
     backward((x * w).sum(), inputs=[w])
     assert x.grad is None
-    np.testing.assert_allclose(w.grad.data, [1.0, 2.0, 3.0])
+    np.testing.assert_allclose(w.grad.array, [1.0, 2.0, 3.0])
     backward((x * w).sum(), inputs=w)  # a single tensor, and accumulation
-    np.testing.assert_allclose(w.grad.data, [2.0, 4.0, 6.0])
+    np.testing.assert_allclose(w.grad.array, [2.0, 4.0, 6.0])
     y = x * 3  # a non-leaf input gets its .grad too (as PyTorch's backward(inputs=))
     backward((y * y).sum(), inputs=[x, y])
-    np.testing.assert_allclose(y.grad.data, [6.0, 12.0, 18.0])
-    np.testing.assert_allclose(x.grad.data, [18.0, 36.0, 54.0])
+    np.testing.assert_allclose(y.grad.array, [6.0, 12.0, 18.0])
+    np.testing.assert_allclose(x.grad.array, [18.0, 36.0, 54.0])
     with pytest.raises(RuntimeError, match="cannot be empty"):
         backward((x * 2).sum(), inputs=[])
 
@@ -116,8 +116,8 @@ def test_backward_inputs_accumulates_only_into_those() -> None:
 def test_grad_materialize_grads_and_empty_inputs() -> None:
     x, unused = _x(1.0, 2.0), _x(3.0)
     gx, gu = grad((x * x).sum(), [x, unused], materialize_grads=True)
-    np.testing.assert_allclose(gx.data, [2.0, 4.0])
-    assert gu.shape == (1,) and gu.dtype == tt.float64 and np.all(gu.data == 0)
+    np.testing.assert_allclose(gx.array, [2.0, 4.0])
+    assert gu.shape == (1,) and gu.dtype == tt.float64 and np.all(gu.array == 0)
     with pytest.raises(ValueError, match="allow_unused"):
         grad((x * x).sum(), [x, unused], allow_unused=False, materialize_grads=True)
     with pytest.raises(RuntimeError, match="cannot be empty"):
@@ -133,9 +133,9 @@ def test_retained_grad_adds_up_across_backward_calls() -> None:
     y.retain_grad()
     z = (y * y).sum()
     z.backward(retain_graph=True)
-    np.testing.assert_allclose(y.grad.data, [4.0, 8.0])
+    np.testing.assert_allclose(y.grad.array, [4.0, 8.0])
     z.backward()
-    np.testing.assert_allclose(y.grad.data, [8.0, 16.0])  # 2y twice, as a leaf's would
+    np.testing.assert_allclose(y.grad.array, [8.0, 16.0])  # 2y twice, as a leaf's would
 
 
 @pytest.mark.task("2.6")
@@ -179,7 +179,7 @@ def test_function_must_return_one_gradient_per_input() -> None:
 
     a = _x(1.0)
     ExtraNone.apply(a).sum().backward()
-    np.testing.assert_allclose(a.grad.data, [2.0])
+    np.testing.assert_allclose(a.grad.array, [2.0])
 
 
 @pytest.mark.task("2.8")
@@ -199,9 +199,9 @@ def test_setup_context_vjp_and_materialize() -> None:
 
     a = _x(1.0, 2.0)
     y = Mul.apply(a, k=3.0)  # keyword arguments become positional inputs for setup_context
-    np.testing.assert_allclose(y.data, [3.0, 6.0])
+    np.testing.assert_allclose(y.array, [3.0, 6.0])
     y.sum().backward()
-    np.testing.assert_allclose(a.grad.data, [3.0, 3.0])
+    np.testing.assert_allclose(a.grad.array, [3.0, 3.0])
 
     seen = []
 
@@ -219,7 +219,7 @@ def test_setup_context_vjp_and_materialize() -> None:
     a = _x(1.0)
     Two.apply(a)[0].sum().backward()
     assert seen == [None]
-    np.testing.assert_allclose(a.grad.data, [2.0])
+    np.testing.assert_allclose(a.grad.array, [2.0])
 
 
 @pytest.mark.task("2.8")
@@ -280,10 +280,10 @@ def test_prod_with_zeros_has_exact_second_derivative(dim: int | None) -> None:
         for k in range(n):
             want[r, k] = sum(2 * others[i] * np.prod([row[j] for j in range(n) if j not in (i, k)])
                              for i in range(n) if i != k)
-    np.testing.assert_allclose(g.data.reshape(flat.shape),
+    np.testing.assert_allclose(g.array.reshape(flat.shape),
                                [[np.prod(np.delete(row, i)) for i in range(len(row))]
                                 for row in flat])
-    np.testing.assert_allclose(h.data, want.reshape(data.shape))
+    np.testing.assert_allclose(h.array, want.reshape(data.shape))
 
 
 # -- 2.2 names ----------------------------------------------------------------------------------
@@ -298,3 +298,44 @@ def test_grad_fn_names_are_pytorchs() -> None:
     nf = (x * 2).sum().grad_fn.next_functions
     assert nf[0][0].name() == "MulBackward0"
     assert nf[0][0].next_functions[0][0].name() == "AccumulateGrad"
+
+
+# -- .data: a detached Tensor sharing memory, as in PyTorch -------------------------------------
+
+@pytest.mark.task("2.8")
+def test_data_is_a_detached_tensor_sharing_memory() -> None:
+    p = tt.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    data = p.data
+    assert isinstance(data, tt.Tensor) and not data.requires_grad and data.grad_fn is None
+    data[0] = 10.0  # writes through to p, unrecorded
+    assert p.tolist() == [10.0, 2.0, 3.0]
+    assert np.shares_memory(p.data.array, p.array)
+
+
+@pytest.mark.task("2.8")
+def test_micrograd_style_update_through_data() -> None:
+    p = tt.tensor([1.0, -2.0], requires_grad=True)
+    (p * p).sum().backward()  # grad = 2p
+    p.data += -0.1 * p.grad
+    np.testing.assert_allclose(p.array, [0.8, -1.6], rtol=1e-6)
+    assert p.requires_grad and p.is_leaf  # still a trainable leaf
+    p.data.add_(p.grad, alpha=-0.5)
+    np.testing.assert_allclose(p.array, [-0.2, 0.4], rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.task("2.8")
+def test_data_assignment_and_unbiased_std() -> None:
+    p = tt.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    assert p.data.std().item() == pytest.approx(1.2909944)  # torch's unbiased std, not NumPy's
+    p.data = tt.tensor([5.0, 6.0])
+    assert p.shape == (2,) and p.requires_grad
+    with pytest.raises(TypeError, match="Tensor"):
+        p.data = [1.0, 2.0]
+    with pytest.raises(RuntimeError, match="floating point"):
+        p.data = tt.tensor([1, 2])
+
+
+def test_numpy_shares_memory() -> None:
+    t = tt.tensor([1.0, 2.0])
+    t.numpy()[0] = 7.0
+    assert t.tolist() == [7.0, 2.0]

@@ -212,7 +212,7 @@ def test_forward_and_backward_match_pytorch(op: Op) -> None:
     rng = np.random.default_rng(7)
     total_ours, total_theirs = 0.0, 0.0
     for o, t in zip(out_ours, out_theirs):
-        np.testing.assert_allclose(o.data, t.detach().numpy(), rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(o.array, t.detach().numpy(), rtol=1e-6, atol=1e-7)
         w = rng.standard_normal(o.shape)
         total_ours = (o * tt.tensor(w)).sum() + total_ours
         total_theirs = (t * torch.tensor(w)).sum() + total_theirs
@@ -220,7 +220,7 @@ def test_forward_and_backward_match_pytorch(op: Op) -> None:
     total_theirs.backward()
     for i, (a, b) in enumerate(zip(ours, theirs)):
         want = np.zeros(a.shape) if b.grad is None else b.grad.numpy()
-        got = np.zeros(a.shape) if a.grad is None else a.grad.data
+        got = np.zeros(a.shape) if a.grad is None else a.grad.array
         np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7, err_msg=f"input {i}")
 
 
@@ -231,8 +231,8 @@ def test_matmul_gradients_are_the_closed_forms() -> None:
     a, b, w = rng.standard_normal((2, 3, 4)), rng.standard_normal((4, 5)), rng.standard_normal((2, 3, 5))
     ta, tb = tt.tensor(a, requires_grad=True), tt.tensor(b, requires_grad=True)
     ((ta @ tb) * tt.tensor(w)).sum().backward()
-    np.testing.assert_allclose(ta.grad.data, w @ b.T, rtol=1e-12)
-    np.testing.assert_allclose(tb.grad.data, np.einsum("bij,bik->jk", a, w), rtol=1e-12)
+    np.testing.assert_allclose(ta.grad.array, w @ b.T, rtol=1e-12)
+    np.testing.assert_allclose(tb.grad.array, np.einsum("bij,bik->jk", a, w), rtol=1e-12)
 
 
 @pytest.mark.task("2.3")
@@ -240,31 +240,31 @@ def test_prod_with_zeros() -> None:
     x = tt.tensor([[2.0, 0.0, 3.0], [0.0, 0.0, 5.0], [1.0, 2.0, 4.0]], requires_grad=True)
     x.prod(1).sum().backward()
     want = np.array([[0.0, 6.0, 0.0], [0.0, 0.0, 0.0], [8.0, 4.0, 2.0]])
-    np.testing.assert_allclose(x.grad.data, want)
+    np.testing.assert_allclose(x.grad.array, want)
     y = tt.tensor([2.0, 0.0, 3.0], requires_grad=True)
     y.prod().backward()
-    np.testing.assert_allclose(y.grad.data, [0.0, 6.0, 0.0])
+    np.testing.assert_allclose(y.grad.array, [0.0, 6.0, 0.0])
 
 
 @pytest.mark.task("2.3")
 def test_amax_ties_share_the_gradient() -> None:
     x = tt.tensor([[1.0, 3.0, 3.0], [2.0, 2.0, 2.0]], requires_grad=True)
     x.amax(1).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [[0, 0.5, 0.5], [1 / 3, 1 / 3, 1 / 3]])
+    np.testing.assert_allclose(x.grad.array, [[0, 0.5, 0.5], [1 / 3, 1 / 3, 1 / 3]])
 
 
 @pytest.mark.task("2.5")
 def test_unfold_backward_counts_overlaps() -> None:
     x = tt.ones(7, requires_grad=True)
     x.unfold(0, 3, 2).sum().backward()  # windows [0:3], [2:5], [4:7]
-    np.testing.assert_allclose(x.grad.data, [1, 1, 2, 1, 2, 1, 1])
+    np.testing.assert_allclose(x.grad.array, [1, 1, 2, 1, 2, 1, 1])
 
 
 @pytest.mark.task("2.5")
 def test_getitem_repeated_index_adds_up() -> None:
     x = tt.zeros(4, requires_grad=True)
     x[tt.tensor([1, 1, 1, 3])].sum().backward()
-    np.testing.assert_allclose(x.grad.data, [0, 3, 0, 1])
+    np.testing.assert_allclose(x.grad.array, [0, 3, 0, 1])
 
 
 @pytest.mark.task("2.5")
@@ -277,7 +277,7 @@ def test_unfold_backward_is_vectorized() -> None:
     start = time.perf_counter()
     windows.sum().backward()
     assert time.perf_counter() - start < 1.0
-    np.testing.assert_allclose(x.grad.data[:5], [1, 2, 3, 4, 4])
+    np.testing.assert_allclose(x.grad.array[:5], [1, 2, 3, 4, 4])
 
 
 # -- the rule table covers every op part 1 records ---------------------------------------------

@@ -16,9 +16,9 @@ pytestmark = pytest.mark.task("2.1")
 def test_unbroadcast_sums_leading_and_stretched_dims() -> None:
     g = tt.tensor(np.arange(24.0).reshape(2, 3, 4))
     out = unbroadcast(g, (3, 1))
-    np.testing.assert_allclose(out.data, np.arange(24.0).reshape(2, 3, 4).sum((0, 2))[:, None])
+    np.testing.assert_allclose(out.array, np.arange(24.0).reshape(2, 3, 4).sum((0, 2))[:, None])
     assert unbroadcast(g, (2, 3, 4)) is g
-    np.testing.assert_allclose(unbroadcast(g, ()).data, 276.0)
+    np.testing.assert_allclose(unbroadcast(g, ()).array, 276.0)
 
 
 def test_broadcast_add_gives_input_shapes() -> None:
@@ -26,8 +26,8 @@ def test_broadcast_add_gives_input_shapes() -> None:
     b = tt.ones(4, 1, requires_grad=True)
     (a + b).sum().backward()
     assert a.grad.shape == (2, 1, 3) and b.grad.shape == (4, 1)
-    np.testing.assert_allclose(a.grad.data, np.full((2, 1, 3), 4.0))
-    np.testing.assert_allclose(b.grad.data, np.full((4, 1), 6.0))
+    np.testing.assert_allclose(a.grad.array, np.full((2, 1, 3), 4.0))
+    np.testing.assert_allclose(b.grad.array, np.full((4, 1), 6.0))
 
 
 def test_scalar_tensor_operand_gets_summed_gradient() -> None:
@@ -35,7 +35,7 @@ def test_scalar_tensor_operand_gets_summed_gradient() -> None:
     x = tt.tensor([1.0, 2.0, 3.0])
     (a * x).sum().backward()
     assert a.grad.shape == ()
-    np.testing.assert_allclose(a.grad.data, 6.0)
+    np.testing.assert_allclose(a.grad.array, 6.0)
 
 
 def test_mixed_dtypes_give_each_input_its_own_dtype() -> None:
@@ -43,8 +43,8 @@ def test_mixed_dtypes_give_each_input_its_own_dtype() -> None:
     b = tt.tensor([[3.0], [4.0]], dtype=tt.float64, requires_grad=True)
     (a * b).sum().backward()
     assert a.grad.dtype == tt.float32 and b.grad.dtype == tt.float64
-    np.testing.assert_allclose(a.grad.data, [7.0, 7.0])
-    np.testing.assert_allclose(b.grad.data, [[3.0], [3.0]])
+    np.testing.assert_allclose(a.grad.array, [7.0, 7.0])
+    np.testing.assert_allclose(b.grad.array, [[3.0], [3.0]])
 
 
 def test_cast_op_casts_gradient_back() -> None:
@@ -52,7 +52,7 @@ def test_cast_op_casts_gradient_back() -> None:
     w = tt.tensor([0.5, -1.0, 2.0], dtype=tt.float64)
     (x.double() * w).sum().backward()
     assert x.grad.dtype == tt.float32
-    np.testing.assert_allclose(x.grad.data, [0.5, -1.0, 2.0])
+    np.testing.assert_allclose(x.grad.array, [0.5, -1.0, 2.0])
 
 
 shapes = st.lists(st.integers(1, 3), min_size=0, max_size=3).map(tuple)
@@ -73,5 +73,5 @@ def test_binary_broadcast_gradients_against_numpy(shape: tuple[int, ...], data: 
     lead = len(w.shape) - len(other)
     want_b = (w * x).sum(axis=tuple(range(lead)))
     want_b = want_b.sum(axis=tuple(i for i, n in enumerate(other) if n == 1), keepdims=True)
-    np.testing.assert_allclose(a.grad.data, w * y)
-    np.testing.assert_allclose(b.grad.data, want_b.reshape(other))
+    np.testing.assert_allclose(a.grad.array, w * y)
+    np.testing.assert_allclose(b.grad.array, want_b.reshape(other))

@@ -74,7 +74,7 @@ def test_forward_closed_form(name):
     out = make()(tt.tensor(x, dtype=tt.float64))
     assert out.dtype is tt.float64
     # atol: part 1's erf is a rational approximation with absolute error below 1.5e-7
-    np.testing.assert_allclose(out.data, closed(x), rtol=1e-6, atol=5e-7)
+    np.testing.assert_allclose(out.array, closed(x), rtol=1e-6, atol=5e-7)
 
 
 @pytest.mark.parametrize("name", _params(CASES))
@@ -96,24 +96,24 @@ def test_matches_pytorch_forward_and_backward(name, torch):
     theirs = getattr(torch.nn, torch_name)(**kwargs)(theirs_x)
     theirs.backward(torch.tensor(g))
     assert ours.dtype is tt.float32
-    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(ours_x.grad.data, theirs_x.grad.numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(ours.array, theirs.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ours_x.grad.array, theirs_x.grad.numpy(), rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.task("3.4")
 def test_activation_gradients_at_known_points():
     x = tt.tensor([-2.0, 3.0], dtype=tt.float64, requires_grad=True)
     F.leaky_relu(x, 0.2).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [0.2, 1.0])
+    np.testing.assert_allclose(x.grad.array, [0.2, 1.0])
     x = tt.tensor([0.0], dtype=tt.float64, requires_grad=True)
     F.silu(x).backward()
-    np.testing.assert_allclose(x.grad.data, [0.5])  # silu'(0) = sigmoid(0) = 1/2
+    np.testing.assert_allclose(x.grad.array, [0.5])  # silu'(0) = sigmoid(0) = 1/2
     x = tt.tensor([0.0], dtype=tt.float64, requires_grad=True)
     F.softplus(x).backward()
-    np.testing.assert_allclose(x.grad.data, [0.5])  # exactly 1/2 at 0, no kink from abs/max
+    np.testing.assert_allclose(x.grad.array, [0.5])  # exactly 1/2 at 0, no kink from abs/max
     x = tt.tensor([0.0], dtype=tt.float64, requires_grad=True)
     F.gelu(x).backward()
-    np.testing.assert_allclose(x.grad.data, [0.5], atol=1e-7)
+    np.testing.assert_allclose(x.grad.array, [0.5], atol=1e-7)
 
 
 @pytest.mark.task("3.4")
@@ -123,22 +123,22 @@ def test_large_inputs_stay_finite():
         x.grad = None
         out = fn(x)
         out.sum().backward()
-        assert np.isfinite(out.data).all(), fn
-        assert np.isfinite(x.grad.data).all(), fn
-    np.testing.assert_allclose(F.softplus(x).data, [0, 0, math.log(2), 100, 1e4], atol=1e-6)
+        assert np.isfinite(out.array).all(), fn
+        assert np.isfinite(x.grad.array).all(), fn
+    np.testing.assert_allclose(F.softplus(x).array, [0, 0, math.log(2), 100, 1e4], atol=1e-6)
 
 
 @pytest.mark.task("3.6")
 def test_log_softmax_stable_at_huge_logits():
     x = tt.tensor([[1e4, 0.0, -1e4], [1e4, 1e4, 1e4]], requires_grad=True)
     out = F.log_softmax(x, dim=1)
-    assert np.isfinite(out.data).all()
-    np.testing.assert_allclose(out.data, [[0.0, -1e4, -2e4], [-math.log(3)] * 3], rtol=1e-6)
+    assert np.isfinite(out.array).all()
+    np.testing.assert_allclose(out.array, [[0.0, -1e4, -2e4], [-math.log(3)] * 3], rtol=1e-6)
     out.sum().backward()
     # d/dx sum(log_softmax) = 1 - C * softmax
-    np.testing.assert_allclose(x.grad.data, [[-2.0, 1.0, 1.0], [0.0, 0.0, 0.0]], atol=1e-6)
+    np.testing.assert_allclose(x.grad.array, [[-2.0, 1.0, 1.0], [0.0, 0.0, 0.0]], atol=1e-6)
     sm = F.softmax(x, dim=1)
-    np.testing.assert_allclose(sm.data, [[1, 0, 0], [1 / 3] * 3], atol=1e-7)
+    np.testing.assert_allclose(sm.array, [[1, 0, 0], [1 / 3] * 3], atol=1e-7)
 
 
 @pytest.mark.task("3.6")
@@ -146,7 +146,7 @@ def test_log_softmax_matches_pytorch_at_huge_logits(torch):
     x = np.array([[1e4, 0.0, -1e4, 5e3], [-1e4, -1e4 + 1, 3.0, 0.0]], dtype=np.float32)
     ours = F.log_softmax(tt.tensor(x), dim=1)
     theirs = torch.log_softmax(torch.tensor(x), dim=1)
-    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(ours.array, theirs.numpy(), rtol=1e-6)
 
 
 @pytest.mark.task("3.6")
@@ -155,7 +155,7 @@ def test_log_softmax_dims_and_double_backward():
                   requires_grad=True)
     for dim in (0, 1, 2, -1):
         assert gradcheck(lambda t, d=dim: F.log_softmax(t, d), (x,))
-        np.testing.assert_allclose(np.exp(F.log_softmax(x, dim).data).sum(dim), 1.0)
+        np.testing.assert_allclose(np.exp(F.log_softmax(x, dim).array).sum(dim), 1.0)
     from tinytorch.autograd import gradgradcheck
     assert gradgradcheck(lambda t: F.log_softmax(t, 1), (x,))
 
@@ -166,7 +166,7 @@ def test_softmax_implicit_dim_warns_like_pytorch():
         warnings.simplefilter("always")
         out = nn.Softmax()(tt.randn(2, 3))
     assert any("Implicit dimension" in str(w.message) for w in caught)
-    np.testing.assert_allclose(out.data.sum(1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(out.array.sum(1), 1.0, rtol=1e-6)
 
 
 @pytest.mark.task("3.4")

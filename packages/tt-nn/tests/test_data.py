@@ -49,13 +49,13 @@ def test_every_sample_once_per_epoch(shuffle, drop_last):
         assert len(batches) == len(loader)
         sizes = [len(y) for _, y in batches]
         assert sizes == [10] * 10 + ([] if drop_last else [3])
-        seen = np.concatenate([y.data for _, y in batches])
+        seen = np.concatenate([y.array for _, y in batches])
         if drop_last:
             assert len(set(seen.tolist())) == 100
         else:
             assert sorted(seen.tolist()) == list(range(103))
         for x, y in batches:  # inputs stay aligned with their labels
-            np.testing.assert_array_equal(x.data[:, 0], y.data * 3)
+            np.testing.assert_array_equal(x.array[:, 0], y.array * 3)
         if not shuffle:
             assert seen.tolist() == list(range(len(seen)))
 
@@ -63,7 +63,7 @@ def test_every_sample_once_per_epoch(shuffle, drop_last):
 def test_shuffle_is_seeded_and_new_every_epoch():
     def epochs(seed):
         loader = DataLoader(make_ds(50), batch_size=7, shuffle=True, generator=tt.Generator(seed))
-        return [np.concatenate([y.data for _, y in loader]).tolist() for _ in range(3)]
+        return [np.concatenate([y.array for _, y in loader]).tolist() for _ in range(3)]
 
     a, b, c = epochs(0), epochs(0), epochs(1)
     assert a == b
@@ -74,9 +74,9 @@ def test_shuffle_is_seeded_and_new_every_epoch():
 
 def test_global_generator_used_without_generator():
     tt.manual_seed(5)
-    first = [y.data.tolist() for _, y in DataLoader(make_ds(20), 4, shuffle=True)]
+    first = [y.array.tolist() for _, y in DataLoader(make_ds(20), 4, shuffle=True)]
     tt.manual_seed(5)
-    again = [y.data.tolist() for _, y in DataLoader(make_ds(20), 4, shuffle=True)]
+    again = [y.array.tolist() for _, y in DataLoader(make_ds(20), 4, shuffle=True)]
     assert first == again
 
 
@@ -99,7 +99,7 @@ def test_generic_dataset_default_collate():
     batches = list(loader)
     assert len(loader) == 3 == len(batches)
     assert batches[0]["x"].shape == (4, 2)
-    np.testing.assert_array_equal(batches[2]["y"].data, [8, 9])
+    np.testing.assert_array_equal(batches[2]["y"].array, [8, 9])
     assert batches[2]["y"].dtype == tt.int64
 
 
@@ -111,8 +111,8 @@ def test_custom_collate_fn_gets_samples():
 def test_default_collate_nested():
     batch = default_collate([(tt.tensor([1.0, 2.0]), 1), (tt.tensor([3.0, 4.0]), 2)])
     assert isinstance(batch, tuple)
-    np.testing.assert_array_equal(batch[0].data, [[1, 2], [3, 4]])
-    np.testing.assert_array_equal(batch[1].data, [1, 2])
+    np.testing.assert_array_equal(batch[0].array, [[1, 2], [3, 4]])
+    np.testing.assert_array_equal(batch[1].array, [1, 2])
 
 
 def test_tensor_dataset_and_subset():
@@ -124,7 +124,7 @@ def test_tensor_dataset_and_subset():
     sub = Subset(ds, [9, 2, 5])
     assert len(sub) == 3 and sub[0][1].item() == 9
     batch = list(DataLoader(sub, batch_size=3))[0]
-    np.testing.assert_array_equal(batch[1].data, [9, 2, 5])
+    np.testing.assert_array_equal(batch[1].array, [9, 2, 5])
 
 
 def test_random_split_lengths_and_fractions():

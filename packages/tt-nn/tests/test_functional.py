@@ -27,7 +27,7 @@ def test_functional_equals_modules():
         (nn.LogSoftmax(dim=0), lambda t: F.log_softmax(t, 0)),
     ]
     for module, fn in pairs:
-        np.testing.assert_array_equal(module(x).data, fn(x).data, err_msg=type(module).__name__)
+        np.testing.assert_array_equal(module(x).array, fn(x).array, err_msg=type(module).__name__)
 
 
 @pytest.mark.task("3.7")
@@ -61,7 +61,7 @@ def test_cross_entropy_equals_nll_of_log_softmax():
 def test_one_hot():
     out = F.one_hot(tt.tensor([0, 2, 1]))
     assert out.dtype is tt.int64
-    np.testing.assert_array_equal(out.data, np.eye(3, dtype=np.int64)[[0, 2, 1]])
+    np.testing.assert_array_equal(out.array, np.eye(3, dtype=np.int64)[[0, 2, 1]])
     assert F.one_hot(tt.tensor([[1], [0]]), num_classes=4).shape == (2, 1, 4)
     with pytest.raises(RuntimeError, match="class values"):
         F.one_hot(tt.tensor([0, 5]), num_classes=3)
@@ -70,7 +70,7 @@ def test_one_hot():
 @pytest.mark.task("3.6")
 def test_one_hot_matches_pytorch(torch):
     t = np.array([[3, 0], [1, 2]])
-    np.testing.assert_array_equal(F.one_hot(tt.tensor(t), 5).data,
+    np.testing.assert_array_equal(F.one_hot(tt.tensor(t), 5).array,
                                   torch.nn.functional.one_hot(torch.tensor(t), 5).numpy())
 
 
@@ -81,7 +81,7 @@ def test_functional_linear_matches_pytorch(torch):
     w = rng.standard_normal((5, 4)).astype(np.float32)
     b = rng.standard_normal(5).astype(np.float32)
     np.testing.assert_allclose(
-        F.linear(tt.tensor(x), tt.tensor(w), tt.tensor(b)).data,
+        F.linear(tt.tensor(x), tt.tensor(w), tt.tensor(b)).array,
         torch.nn.functional.linear(torch.tensor(x), torch.tensor(w), torch.tensor(b)).numpy(),
         rtol=1e-5, atol=1e-6)
 
@@ -90,7 +90,7 @@ def test_functional_linear_matches_pytorch(torch):
 def test_pad_is_part_one_pad(torch):
     x = np.arange(6, dtype=np.float32).reshape(2, 3)
     np.testing.assert_array_equal(
-        F.pad(tt.tensor(x), (1, 2, 0, 1), value=-1.0).data,
+        F.pad(tt.tensor(x), (1, 2, 0, 1), value=-1.0).array,
         torch.nn.functional.pad(torch.tensor(x), (1, 2, 0, 1), value=-1.0).numpy())
 
 

@@ -69,31 +69,31 @@ def test_xavier_uniform_and_normal():
     w = tt.empty(200, 300)
     out = init.xavier_uniform_(w, gain=2.0, generator=tt.Generator(0))
     assert out is w
-    _check_uniform(w.data, 2.0 * math.sqrt(6 / 500))
+    _check_uniform(w.array, 2.0 * math.sqrt(6 / 500))
     init.xavier_normal_(w, generator=tt.Generator(1))
-    assert w.data.std() == pytest.approx(math.sqrt(2 / 500), rel=0.02)
-    assert abs(w.data.mean()) < 0.002
+    assert w.array.std() == pytest.approx(math.sqrt(2 / 500), rel=0.02)
+    assert abs(w.array.mean()) < 0.002
     conv = tt.empty(32, 16, 3, 3)
     init.xavier_uniform_(conv, generator=tt.Generator(2))
-    _check_uniform(conv.data, math.sqrt(6 / (16 * 9 + 32 * 9)))
+    _check_uniform(conv.array, math.sqrt(6 / (16 * 9 + 32 * 9)))
 
 
 @pytest.mark.task("3.8")
 def test_kaiming_uniform_and_normal():
     w = tt.empty(300, 200)
     init.kaiming_uniform_(w, nonlinearity="relu", generator=tt.Generator(0))
-    _check_uniform(w.data, math.sqrt(2) * math.sqrt(3 / 200))
+    _check_uniform(w.array, math.sqrt(2) * math.sqrt(3 / 200))
     init.kaiming_uniform_(w, a=math.sqrt(5), generator=tt.Generator(0))  # Linear's default
-    _check_uniform(w.data, 1 / math.sqrt(200))
+    _check_uniform(w.array, 1 / math.sqrt(200))
     init.kaiming_uniform_(w, mode="fan_out", nonlinearity="relu", generator=tt.Generator(1))
-    _check_uniform(w.data, math.sqrt(2) * math.sqrt(3 / 300))
+    _check_uniform(w.array, math.sqrt(2) * math.sqrt(3 / 300))
     init.kaiming_normal_(w, nonlinearity="relu", generator=tt.Generator(2))
-    assert w.data.std() == pytest.approx(math.sqrt(2 / 200), rel=0.02)
+    assert w.array.std() == pytest.approx(math.sqrt(2 / 200), rel=0.02)
     init.kaiming_normal_(w, a=0.1, mode="fan_out", generator=tt.Generator(3))
-    assert w.data.std() == pytest.approx(math.sqrt(2 / 1.01) / math.sqrt(300), rel=0.02)
+    assert w.array.std() == pytest.approx(math.sqrt(2 / 1.01) / math.sqrt(300), rel=0.02)
     conv = tt.empty(64, 8, 3, 3)
     init.kaiming_normal_(conv, nonlinearity="relu", generator=tt.Generator(4))
-    assert conv.data.std() == pytest.approx(math.sqrt(2 / 72), rel=0.03)
+    assert conv.array.std() == pytest.approx(math.sqrt(2 / 72), rel=0.03)
     with pytest.raises(ValueError, match="Mode fan_avg not supported"):
         init.kaiming_uniform_(w, mode="fan_avg")
 
@@ -111,7 +111,7 @@ def test_init_matches_pytorch_statistics(torch):
         (lambda t, **kw: init.xavier_normal_(t, **kw), lambda t: torch.nn.init.xavier_normal_(t)),
     ]
     for ours_fn, torch_fn in cases:
-        ours = ours_fn(tt.empty(64, 32, 3, 3), generator=tt.Generator(5)).data
+        ours = ours_fn(tt.empty(64, 32, 3, 3), generator=tt.Generator(5)).array
         theirs = torch_fn(torch.empty(64, 32, 3, 3)).numpy()
         assert ours.std() == pytest.approx(theirs.std(), rel=0.03)
 
@@ -119,21 +119,21 @@ def test_init_matches_pytorch_statistics(torch):
 @pytest.mark.task("3.8")
 def test_simple_fills_and_generator_reproducibility():
     t = tt.empty(3, 4)
-    assert init.zeros_(t) is t and not t.data.any()
+    assert init.zeros_(t) is t and not t.array.any()
     init.ones_(t)
-    assert (t.data == 1).all()
+    assert (t.array == 1).all()
     init.constant_(t, 2.5)
-    assert (t.data == 2.5).all()
+    assert (t.array == 2.5).all()
     init.eye_(t)
-    np.testing.assert_array_equal(t.data, np.eye(3, 4))
-    a = init.uniform_(tt.empty(5), -2, 3, generator=tt.Generator(7)).data
-    b = init.uniform_(tt.empty(5), -2, 3, generator=tt.Generator(7)).data
+    np.testing.assert_array_equal(t.array, np.eye(3, 4))
+    a = init.uniform_(tt.empty(5), -2, 3, generator=tt.Generator(7)).array
+    b = init.uniform_(tt.empty(5), -2, 3, generator=tt.Generator(7)).array
     np.testing.assert_array_equal(a, b)
     assert a.min() >= -2 and a.max() <= 3
-    n = init.normal_(tt.empty(10000), 1.0, 0.5, generator=tt.Generator(8)).data
+    n = init.normal_(tt.empty(10000), 1.0, 0.5, generator=tt.Generator(8)).array
     assert n.mean() == pytest.approx(1.0, abs=0.02) and n.std() == pytest.approx(0.5, rel=0.03)
     tn = init.trunc_normal_(tt.empty(10000), std=1.0, a=-1.0, b=1.5, generator=tt.Generator(9))
-    assert tn.data.min() >= -1.0 and tn.data.max() <= 1.5 and tn.data.std() > 0.5
+    assert tn.array.min() >= -1.0 and tn.array.max() <= 1.5 and tn.array.std() > 0.5
 
 
 @pytest.mark.task("3.8")
@@ -144,7 +144,7 @@ def test_init_on_parameters_in_place_without_recording():
     init.zeros_(lin.bias)
     assert lin.weight is weight and isinstance(lin.weight, nn.Parameter)
     assert lin.weight.requires_grad and lin.weight.grad_fn is None  # still a leaf
-    assert not lin.bias.data.any()
+    assert not lin.bias.array.any()
     lin(tt.randn(2, 10)).sum().backward()  # still trainable
     assert lin.weight.grad is not None
 

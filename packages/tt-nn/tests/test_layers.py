@@ -22,9 +22,9 @@ def torch():
 def _copy_linear_to_torch(torch, ours):
     theirs = torch.nn.Linear(ours.in_features, ours.out_features, bias=ours.bias is not None)
     with torch.no_grad():
-        theirs.weight.copy_(torch.from_numpy(ours.weight.data.copy()))
+        theirs.weight.copy_(torch.from_numpy(ours.weight.array.copy()))
         if ours.bias is not None:
-            theirs.bias.copy_(torch.from_numpy(ours.bias.data.copy()))
+            theirs.bias.copy_(torch.from_numpy(ours.bias.array.copy()))
     return theirs
 
 
@@ -38,11 +38,11 @@ def test_linear_shapes_and_closed_form():
     x = np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32)
     out = lin(tt.tensor(x))
     assert out.shape == (5, 2) and out.dtype is tt.float32
-    np.testing.assert_allclose(out.data, x @ lin.weight.data.T + lin.bias.data, rtol=1e-6,
+    np.testing.assert_allclose(out.array, x @ lin.weight.array.T + lin.bias.array, rtol=1e-6,
                                atol=1e-6)
     no_bias = nn.Linear(3, 2, bias=False)
     assert no_bias.bias is None and len(list(no_bias.parameters())) == 1
-    np.testing.assert_allclose(no_bias(tt.tensor(x)).data, x @ no_bias.weight.data.T, rtol=1e-6)
+    np.testing.assert_allclose(no_bias(tt.tensor(x)).array, x @ no_bias.weight.array.T, rtol=1e-6)
 
 
 @pytest.mark.task("3.3")
@@ -52,9 +52,9 @@ def test_linear_gradients_closed_form():
                   requires_grad=True)
     g = np.random.default_rng(2).standard_normal((4, 2))
     lin(x).backward(tt.tensor(g, dtype=tt.float64))
-    np.testing.assert_allclose(x.grad.data, g @ lin.weight.data, rtol=1e-12)
-    np.testing.assert_allclose(lin.weight.grad.data, g.T @ x.data, rtol=1e-12)
-    np.testing.assert_allclose(lin.bias.grad.data, g.sum(0), rtol=1e-12)
+    np.testing.assert_allclose(x.grad.array, g @ lin.weight.array, rtol=1e-12)
+    np.testing.assert_allclose(lin.weight.grad.array, g.T @ x.array, rtol=1e-12)
+    np.testing.assert_allclose(lin.bias.grad.array, g.sum(0), rtol=1e-12)
 
 
 @pytest.mark.task("3.3")
@@ -87,14 +87,14 @@ def test_linear_matches_pytorch(torch, shape, bias):
     g = np.random.default_rng(7).standard_normal(shape[:-1] + (4,)).astype(np.float32)
     ox, tx = tt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     oy, ty = ours(ox), theirs(tx)
-    np.testing.assert_allclose(oy.data, ty.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(oy.array, ty.detach().numpy(), rtol=1e-5, atol=1e-6)
     oy.backward(tt.tensor(g))
     ty.backward(torch.tensor(g))
-    np.testing.assert_allclose(ox.grad.data, tx.grad.numpy(), rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(ours.weight.grad.data, theirs.weight.grad.numpy(), rtol=1e-5,
+    np.testing.assert_allclose(ox.grad.array, tx.grad.numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(ours.weight.grad.array, theirs.weight.grad.numpy(), rtol=1e-5,
                                atol=1e-5)
     if bias:
-        np.testing.assert_allclose(ours.bias.grad.data, theirs.bias.grad.numpy(), rtol=1e-5,
+        np.testing.assert_allclose(ours.bias.grad.array, theirs.bias.grad.numpy(), rtol=1e-5,
                                    atol=1e-5)
 
 
@@ -107,7 +107,7 @@ def test_mlp_training_step_matches_pytorch(torch):
     theirs = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(),
                                  torch.nn.Linear(256, 128), torch.nn.ReLU(),
                                  torch.nn.Linear(128, 10))
-    theirs.load_state_dict({k: torch.from_numpy(v.data.copy())
+    theirs.load_state_dict({k: torch.from_numpy(v.array.copy())
                             for k, v in ours.state_dict().items()})
     rng = np.random.default_rng(9)
     x = rng.standard_normal((128, 784)).astype(np.float32)
@@ -118,7 +118,7 @@ def test_mlp_training_step_matches_pytorch(torch):
     t_loss.backward()
     assert loss.item() == pytest.approx(t_loss.item(), rel=1e-5)
     for (name, p), tp in zip(ours.named_parameters(), theirs.parameters()):
-        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-4, atol=1e-6,
+        np.testing.assert_allclose(p.grad.array, tp.grad.numpy(), rtol=1e-4, atol=1e-6,
                                    err_msg=name)
 
 
@@ -140,7 +140,7 @@ def test_linear_default_init_range_and_spread():
     tt.manual_seed(10)
     lin = nn.Linear(400, 300)
     bound = 1 / math.sqrt(400)
-    w, b = lin.weight.data, lin.bias.data
+    w, b = lin.weight.array, lin.bias.array
     assert np.abs(w).max() <= bound and np.abs(b).max() <= bound
     assert np.abs(w).max() > 0.99 * bound  # the range is used, not a narrower one
     assert np.abs(b).max() > 0.95 * bound
@@ -152,14 +152,14 @@ def test_linear_default_init_range_and_spread():
     a.reset_parameters(generator=tt.Generator(1))
     b_ = nn.Linear(3, 3)
     b_.reset_parameters(generator=tt.Generator(1))
-    np.testing.assert_array_equal(a.weight.data, b_.weight.data)
+    np.testing.assert_array_equal(a.weight.array, b_.weight.array)
 
 
 @pytest.mark.task("3.3")
 def test_linear_init_matches_pytorch_distribution(torch):
     tt.manual_seed(11)
     torch.manual_seed(11)
-    ours = nn.Linear(256, 512).weight.data
+    ours = nn.Linear(256, 512).weight.array
     theirs = torch.nn.Linear(256, 512).weight.detach().numpy()
     assert np.abs(ours).max() <= np.abs(theirs).max() * 1.001 + 1e-9
     assert ours.std() == pytest.approx(theirs.std(), rel=0.02)
@@ -180,7 +180,7 @@ def test_linear_float64_and_extra_repr():
 def test_dropout_zeroes_and_rescales():
     drop = nn.Dropout(0.3)
     x = tt.ones(200, 500)
-    out = drop(x).data
+    out = drop(x).array
     kept = out != 0
     assert kept.mean() == pytest.approx(0.7, abs=0.01)
     np.testing.assert_allclose(out[kept], 1 / 0.7, rtol=1e-6)
@@ -191,10 +191,10 @@ def test_dropout_zeroes_and_rescales():
 def test_dropout_identity_in_eval_and_p_zero():
     x = tt.randn(10, 10)
     drop = nn.Dropout(0.5).eval()
-    assert drop(x) is x or np.array_equal(drop(x).data, x.data)
-    assert np.array_equal(nn.Dropout(0.0)(x).data, x.data)
-    assert not nn.Dropout(1.0)(x).data.any()
-    assert np.array_equal(F.dropout(x, 0.5, training=False).data, x.data)
+    assert drop(x) is x or np.array_equal(drop(x).array, x.array)
+    assert np.array_equal(nn.Dropout(0.0)(x).array, x.array)
+    assert not nn.Dropout(1.0)(x).array.any()
+    assert np.array_equal(F.dropout(x, 0.5, training=False).array, x.array)
 
 
 @pytest.mark.task("3.5")
@@ -202,17 +202,17 @@ def test_dropout_backward_uses_the_same_mask():
     x = tt.randn(50, 40, requires_grad=True)
     out = F.dropout(x, 0.4, generator=tt.Generator(0))
     out.sum().backward()
-    mask = out.data != 0
-    np.testing.assert_allclose(x.grad.data, mask / 0.6, rtol=1e-6)
-    np.testing.assert_allclose(out.data[mask], x.data[mask] / 0.6, rtol=1e-6)
+    mask = out.array != 0
+    np.testing.assert_allclose(x.grad.array, mask / 0.6, rtol=1e-6)
+    np.testing.assert_allclose(out.array[mask], x.array[mask] / 0.6, rtol=1e-6)
 
 
 @pytest.mark.task("3.5")
 def test_dropout_generator_reproducible_and_validated():
     x = tt.ones(30, 30)
-    a = F.dropout(x, 0.5, generator=tt.Generator(3)).data
-    b = F.dropout(x, 0.5, generator=tt.Generator(3)).data
-    c = F.dropout(x, 0.5, generator=tt.Generator(4)).data
+    a = F.dropout(x, 0.5, generator=tt.Generator(3)).array
+    b = F.dropout(x, 0.5, generator=tt.Generator(3)).array
+    c = F.dropout(x, 0.5, generator=tt.Generator(4)).array
     assert np.array_equal(a, b) and not np.array_equal(a, c)
     for p in (-0.1, 1.5):
         with pytest.raises(ValueError, match="between 0 and 1, but got"):
@@ -224,7 +224,7 @@ def test_dropout_generator_reproducible_and_validated():
 @pytest.mark.task("3.5")
 def test_dropout_statistics_match_pytorch(torch):
     x = np.ones((300, 300), dtype=np.float32)
-    ours = nn.Dropout(0.25)(tt.tensor(x)).data
+    ours = nn.Dropout(0.25)(tt.tensor(x)).array
     theirs = torch.nn.Dropout(0.25)(torch.tensor(x)).numpy()
     assert set(np.unique(ours)) == set(np.unique(theirs))  # {0, 1/0.75}
     assert (ours == 0).mean() == pytest.approx((theirs == 0).mean(), abs=0.01)
@@ -237,8 +237,8 @@ def test_dropout_in_model_follows_train_eval():
     x = tt.randn(8, 20)
     with no_grad():
         net.eval()
-        a, b = net(x).data, net(x).data
+        a, b = net(x).array, net(x).array
         net.train()
-        c = net(x).data
+        c = net(x).array
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)

@@ -33,12 +33,12 @@ def _assert_matches_torch(torch, ours_fn, torch_fn, inputs, grad_of=(0,), rtol=1
                for i, a in enumerate(inputs)]
     theirs_in = [torch.tensor(a, requires_grad=(i in grad_of)) for i, a in enumerate(inputs)]
     ours, theirs = ours_fn(*ours_in), torch_fn(*theirs_in)
-    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(ours.array, theirs.detach().numpy(), rtol=rtol, atol=atol)
     weights = np.random.default_rng(7).standard_normal(ours.shape).astype(np.float32)
     (ours * tt.tensor(weights)).sum().backward()
     (theirs * torch.tensor(weights)).sum().backward()
     for i in grad_of:
-        np.testing.assert_allclose(ours_in[i].grad.data, theirs_in[i].grad.numpy(),
+        np.testing.assert_allclose(ours_in[i].grad.array, theirs_in[i].grad.numpy(),
                                    rtol=max(rtol, 1e-4), atol=max(atol, 1e-6))
 
 
@@ -58,7 +58,7 @@ def test_cross_entropy_closed_forms():
     p = np.exp(x) / np.exp(x).sum(1, keepdims=True)
     expected = -np.log(p[[0, 1], t])
     out = F.cross_entropy(tt.tensor(x, dtype=tt.float64), tt.tensor(t), reduction="none")
-    np.testing.assert_allclose(out.data, expected, rtol=1e-12)
+    np.testing.assert_allclose(out.array, expected, rtol=1e-12)
 
 
 @pytest.mark.task("3.6")
@@ -66,8 +66,8 @@ def test_cross_entropy_gradient_is_softmax_minus_onehot_over_n():
     x = tt.tensor(_logits(5, 4), dtype=tt.float64, requires_grad=True)
     t = np.array([0, 3, 1, 1, 2])
     F.cross_entropy(x, tt.tensor(t)).backward()
-    p = np.exp(x.data) / np.exp(x.data).sum(1, keepdims=True)
-    np.testing.assert_allclose(x.grad.data, (p - np.eye(4)[t]) / 5, rtol=1e-10, atol=1e-12)
+    p = np.exp(x.array) / np.exp(x.array).sum(1, keepdims=True)
+    np.testing.assert_allclose(x.grad.array, (p - np.eye(4)[t]) / 5, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.task("3.6")
@@ -130,7 +130,7 @@ def test_cross_entropy_spatial_gradcheck():
     t = tt.tensor([[0, 1, 2, 1], [2, 2, 0, -100]])
     assert gradcheck(lambda a: F.cross_entropy(a, t), (x,))
     out = F.cross_entropy(x, t, reduction="none")
-    assert out.shape == (2, 4) and out.data[1, 3] == 0.0
+    assert out.shape == (2, 4) and out.array[1, 3] == 0.0
 
 
 @pytest.mark.task("3.6")
@@ -150,7 +150,7 @@ def test_cross_entropy_unbatched_and_probability_targets(torch):
 @pytest.mark.task("3.6")
 def test_cross_entropy_ignore_index_and_weights_by_hand():
     x = tt.tensor(_logits(4, 3, seed=12), dtype=tt.float64)
-    logp = x.data - np.log(np.exp(x.data).sum(1, keepdims=True))
+    logp = x.array - np.log(np.exp(x.array).sum(1, keepdims=True))
     t = np.array([0, 2, -100, 1])
     w = np.array([1.0, 2.0, 4.0])
     out = F.cross_entropy(x, tt.tensor(t), weight=tt.tensor(w, dtype=tt.float64))
@@ -180,7 +180,7 @@ def test_cross_entropy_stable_at_huge_logits():
     loss = F.cross_entropy(x, tt.tensor([2, 1]))
     assert loss.item() == pytest.approx(1e4, rel=1e-6)
     loss.backward()
-    np.testing.assert_allclose(x.grad.data, [[0.5, 0, -0.5], [0, 0, 0]], atol=1e-7)
+    np.testing.assert_allclose(x.grad.array, [[0.5, 0, -0.5], [0, 0, 0]], atol=1e-7)
 
 
 @pytest.mark.task("3.6")
@@ -214,7 +214,7 @@ def test_mse_l1_closed_forms():
     b = tt.tensor([1.0, 0.0, 1.0])
     assert F.mse_loss(a, b).item() == pytest.approx((0 + 4 + 9) / 3)
     assert F.mse_loss(a, b, reduction="sum").item() == pytest.approx(13)
-    np.testing.assert_allclose(F.mse_loss(a, b, reduction="none").data, [0, 4, 9])
+    np.testing.assert_allclose(F.mse_loss(a, b, reduction="none").array, [0, 4, 9])
     assert nn.L1Loss()(a, b).item() == pytest.approx(5 / 3)
     assert nn.L1Loss(reduction="sum")(a, b).item() == pytest.approx(5)
     with pytest.raises(ValueError, match="reduction"):
@@ -279,10 +279,10 @@ def test_bce_closed_form_and_saturation():
     p = tt.tensor([0.0, 1.0, 0.5, 0.9], requires_grad=True)
     t = tt.tensor([1.0, 0.0, 1.0, 1.0])
     out = F.binary_cross_entropy(p, t, reduction="none")
-    np.testing.assert_allclose(out.data, [100.0, 100.0, math.log(2), -math.log(0.9)], rtol=1e-6)
+    np.testing.assert_allclose(out.array, [100.0, 100.0, math.log(2), -math.log(0.9)], rtol=1e-6)
     out.sum().backward()
-    assert np.isfinite(p.grad.data).all()  # finite even at p = 0 and p = 1
-    np.testing.assert_allclose(p.grad.data[2:], [-2.0, -1 / 0.9], rtol=1e-5)
+    assert np.isfinite(p.grad.array).all()  # finite even at p = 0 and p = 1
+    np.testing.assert_allclose(p.grad.array[2:], [-2.0, -1 / 0.9], rtol=1e-5)
     with pytest.raises(RuntimeError, match="between 0 and 1"):
         F.binary_cross_entropy(tt.tensor([1.5]), tt.tensor([1.0]))
     with pytest.raises(ValueError, match="same size"):
@@ -314,10 +314,10 @@ def test_bce_with_logits_stable_for_large_logits():
     x = tt.tensor([1e4, -1e4, 0.0, 100.0], requires_grad=True)
     t = tt.tensor([0.0, 1.0, 1.0, 1.0])
     out = F.binary_cross_entropy_with_logits(x, t, reduction="none")
-    np.testing.assert_allclose(out.data, [1e4, 1e4, math.log(2), 0.0], rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(out.array, [1e4, 1e4, math.log(2), 0.0], rtol=1e-6, atol=1e-7)
     out.sum().backward()
     # d/dx = sigmoid(x) - t
-    np.testing.assert_allclose(x.grad.data, [1.0, -1.0, -0.5, 0.0], atol=1e-7)
+    np.testing.assert_allclose(x.grad.array, [1.0, -1.0, -0.5, 0.0], atol=1e-7)
 
 
 @pytest.mark.task("3.7")

@@ -82,10 +82,10 @@ def test_embedded_sample_is_the_default():
     x, y = train[0]
     assert x.shape == (1, 28, 28) and x.dtype == tt.float32 and y.dtype == tt.int64
     assert train.data.shape == (2000, 1, 28, 28)
-    assert 0.0 <= float(train.data.data.min()) and float(train.data.data.max()) <= 1.0
-    assert set(np.unique(train.targets.data).tolist()) == set(range(10))
-    assert train.targets.data[:5].tolist() == [5, 0, 4, 1, 9]  # the famous first MNIST labels
-    assert test.targets.data[:5].tolist() == [7, 2, 1, 0, 4]
+    assert 0.0 <= float(train.data.array.min()) and float(train.data.array.max()) <= 1.0
+    assert set(np.unique(train.targets.array).tolist()) == set(range(10))
+    assert train.targets.array[:5].tolist() == [5, 0, 4, 1, 9]  # the famous first MNIST labels
+    assert test.targets.array[:5].tolist() == [7, 2, 1, 0, 4]
     xb, yb = next(iter(DataLoader(train, batch_size=32, shuffle=True, generator=tt.Generator(0))))
     assert xb.shape == (32, 1, 28, 28) and yb.shape == (32,)
     fashion = FashionMNIST(train=True)

@@ -182,7 +182,7 @@ def test_zero_grad_and_requires_grad_():
     net(tt.randn(4, 3)).sum().backward()
     assert all(p.grad is not None for p in net.parameters())
     net.zero_grad(set_to_none=False)
-    assert all(p.grad is not None and not p.grad.data.any() for p in net.parameters())
+    assert all(p.grad is not None and not p.grad.array.any() for p in net.parameters())
     net(tt.randn(4, 3)).sum().backward()
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
@@ -204,7 +204,7 @@ def test_apply_visits_children_first():
             nn.init.zeros_(m.weight)
 
     net.apply(init_zero)
-    assert not net[0].weight.data.any()
+    assert not net[0].weight.array.any()
 
 
 @pytest.mark.task("3.1")
@@ -225,10 +225,10 @@ def test_forward_hooks_run_modify_and_remove():
     h1 = lin.register_forward_pre_hook(lambda m, args: args[0] * 0)
     h2 = lin.register_forward_hook(lambda m, args, out: out + 100.0)
     out = lin(x)
-    np.testing.assert_allclose(out.data, np.broadcast_to(lin.bias.data + 100.0, (5, 2)), rtol=1e-6)
+    np.testing.assert_allclose(out.array, np.broadcast_to(lin.bias.array + 100.0, (5, 2)), rtol=1e-6)
     h1.remove()
     h2.remove()
-    np.testing.assert_allclose(lin(x).data, x.data @ lin.weight.data.T + lin.bias.data,
+    np.testing.assert_allclose(lin(x).array, x.array @ lin.weight.array.T + lin.bias.array,
                                rtol=1e-5, atol=1e-6)
 
 
@@ -254,8 +254,8 @@ def test_parameter_basics():
     assert type(p * 2) is tt.Tensor  # ops give plain tensors
     data = tt.zeros(3)
     shares = nn.Parameter(data)
-    data.data[0] = 5.0
-    assert shares.data[0] == 5.0
+    data.array[0] = 5.0
+    assert shares.array[0] == 5.0
 
 
 @pytest.mark.task("3.1")
@@ -271,9 +271,9 @@ def test_deepcopy_keeps_parameters():
     clone = copy.deepcopy(net)
     assert isinstance(clone[0].weight, nn.Parameter)
     assert clone[0].weight is not net[0].weight
-    np.testing.assert_array_equal(clone[0].weight.data, net[0].weight.data)
-    clone[0].weight.data[...] = 0
-    assert net[0].weight.data.any()
+    np.testing.assert_array_equal(clone[0].weight.array, net[0].weight.array)
+    clone[0].weight.array[...] = 0
+    assert net[0].weight.array.any()
 
 
 @pytest.mark.task("3.1")
@@ -344,7 +344,7 @@ def test_state_dict_keys_values_and_detach():
                         "head.2.weight"]
     for key, value in sd.items():
         assert type(value) is tt.Tensor and not value.requires_grad, key
-    np.testing.assert_array_equal(sd["block.fc.weight"].data, net.block.fc.weight.data)
+    np.testing.assert_array_equal(sd["block.fc.weight"].array, net.block.fc.weight.array)
     kept = net.state_dict(keep_vars=True)
     assert kept["first.weight"] is net.first.weight
 
@@ -354,17 +354,17 @@ def test_state_dict_round_trip():
     tt.manual_seed(0)
     a, b = Net(), Net()
     x = tt.randn(5, 4)
-    assert not np.allclose(a(x).data, b(x).data)
-    a.block.running.data[...] = [1, 2, 3, 4]
+    assert not np.allclose(a(x).array, b(x).array)
+    a.block.running.array[...] = [1, 2, 3, 4]
     sd = {k: v.clone() for k, v in a.state_dict().items()}
     result = b.load_state_dict(sd)
     assert result.missing_keys == [] and result.unexpected_keys == []
     assert result == ([], [])
-    np.testing.assert_array_equal(a(x).data, b(x).data)
-    np.testing.assert_array_equal(b.block.running.data, [1, 2, 3, 4])
+    np.testing.assert_array_equal(a(x).array, b(x).array)
+    np.testing.assert_array_equal(b.block.running.array, [1, 2, 3, 4])
     # loading copies values: the model does not alias the dict's tensors
-    sd["first.bias"].data[...] = 42.0
-    assert not (b.first.bias.data == 42.0).any()
+    sd["first.bias"].array[...] = 42.0
+    assert not (b.first.bias.array == 42.0).any()
     # parameters stay the same Parameter objects (optimizers keep references to them)
     assert isinstance(b.first.weight, nn.Parameter) and b.first.weight.requires_grad
 
@@ -374,7 +374,7 @@ def test_load_state_dict_accepts_numpy_arrays():
     lin = nn.Linear(2, 3)
     w = np.arange(6, dtype=np.float32).reshape(3, 2)
     lin.load_state_dict({"weight": w, "bias": np.zeros(3, np.float32)})
-    np.testing.assert_array_equal(lin.weight.data, w)
+    np.testing.assert_array_equal(lin.weight.array, w)
 
 
 @pytest.mark.task("3.2")
@@ -394,20 +394,20 @@ def test_load_state_dict_strict_errors_name_keys():
 @pytest.mark.task("3.2")
 def test_load_state_dict_non_strict_reports_keys():
     net = nn.Sequential(nn.Linear(2, 3), nn.Linear(3, 1))
-    before = net[1].bias.data.copy()
+    before = net[1].bias.array.copy()
     sd = nn.Sequential(nn.Linear(2, 3)).state_dict()
     sd["extra"] = tt.ones(2)
     result = net.load_state_dict(sd, strict=False)
     assert result.missing_keys == ["1.weight", "1.bias"]
     assert result.unexpected_keys == ["extra"]
-    np.testing.assert_array_equal(net[0].weight.data, sd["0.weight"].data)
-    np.testing.assert_array_equal(net[1].bias.data, before)
+    np.testing.assert_array_equal(net[0].weight.array, sd["0.weight"].array)
+    np.testing.assert_array_equal(net[1].bias.array, before)
 
 
 @pytest.mark.task("3.2")
 def test_load_state_dict_shape_mismatch_names_key_and_shapes():
     net = nn.Sequential(nn.Linear(2, 3))
-    before = net[0].bias.data.copy()
+    before = net[0].bias.array.copy()
     sd = {"0.weight": tt.zeros(4, 2), "0.bias": tt.ones(3)}
     for strict in (True, False):
         with pytest.raises(RuntimeError) as info:
@@ -416,7 +416,7 @@ def test_load_state_dict_shape_mismatch_names_key_and_shapes():
         assert "size mismatch for 0.weight" in text
         assert "(4, 2)" in text and "(3, 2)" in text
     # nothing was copied when the load failed
-    np.testing.assert_array_equal(net[0].bias.data, before)
+    np.testing.assert_array_equal(net[0].bias.array, before)
 
 
 @pytest.mark.task("3.2")
@@ -432,14 +432,14 @@ def test_state_dict_excludes_non_persistent_buffers():
 def test_state_dict_loads_into_pytorch_and_back(torch):
     ours = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
     theirs = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
-    theirs.load_state_dict({k: torch.from_numpy(v.data.copy())
+    theirs.load_state_dict({k: torch.from_numpy(v.array.copy())
                             for k, v in ours.state_dict().items()})
     x = np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32)
-    np.testing.assert_allclose(ours(tt.tensor(x)).data,
+    np.testing.assert_allclose(ours(tt.tensor(x)).array,
                                theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
     back = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
     back.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
-    np.testing.assert_allclose(back(tt.tensor(x)).data, ours(tt.tensor(x)).data, rtol=1e-6)
+    np.testing.assert_allclose(back(tt.tensor(x)).array, ours(tt.tensor(x)).array, rtol=1e-6)
 
 
 # -- 3.9 containers ---------------------------------------------------------------------------
@@ -450,12 +450,12 @@ def test_sequential_forward_index_slice_append():
     l1, act, l2 = nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2)
     seq = nn.Sequential(l1, act, l2)
     x = tt.randn(5, 3)
-    np.testing.assert_allclose(seq(x).data, l2(act(l1(x))).data, rtol=1e-6)
+    np.testing.assert_allclose(seq(x).array, l2(act(l1(x))).array, rtol=1e-6)
     assert len(seq) == 3 and seq[0] is l1 and seq[-1] is l2
     assert list(seq) == [l1, act, l2]
     head = seq[:2]
     assert isinstance(head, nn.Sequential) and list(head) == [l1, act]
-    np.testing.assert_allclose(head(x).data, act(l1(x)).data)
+    np.testing.assert_allclose(head(x).array, act(l1(x)).array)
     tail = seq[1:]
     assert list(tail._modules) == ["1", "2"]  # slices keep their keys, as PyTorch
     seq.append(nn.Sigmoid())
@@ -523,5 +523,5 @@ def test_identity_and_flatten():
     assert nn.Flatten()(x).shape == (2, 60)
     assert nn.Flatten(0, 1)(x).shape == (6, 4, 5)
     assert nn.Flatten(2)(x).shape == (2, 3, 20)
-    np.testing.assert_array_equal(nn.Flatten()(x).data, x.data.reshape(2, 60))
+    np.testing.assert_array_equal(nn.Flatten()(x).array, x.array.reshape(2, 60))
     assert nn.Unflatten(1, (3, 20))(nn.Flatten()(x)).shape == (2, 3, 20)

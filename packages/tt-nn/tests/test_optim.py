@@ -30,10 +30,10 @@ def run_ours(cls, kwargs, steps=20, seed=0):
     params = [tt.tensor(v) for v in make_params(seed)]
     opt = cls(params, **kwargs)
     for step in range(steps):
-        for p, g in zip(params, grad_fn([p.data for p in params], step)):
+        for p, g in zip(params, grad_fn([p.array for p in params], step)):
             p.grad = tt.tensor(g)
         opt.step()
-    return [p.data.copy() for p in params], opt, params
+    return [p.array.copy() for p in params], opt, params
 
 
 def run_torch(torch, cls_name, kwargs, steps=20, seed=0):
@@ -93,15 +93,15 @@ def test_state_dict_round_trip_resumes_identically(cls, name, kwargs):
     # 7 steps, state dict, fresh optimizer on copies of the weights, load, 5 more steps
     _, opt, params = run_ours(cls, kwargs, steps=7)
     state = opt.state_dict()
-    copies = [tt.tensor(p.data.copy()) for p in params]
+    copies = [tt.tensor(p.array.copy()) for p in params]
     fresh = cls(copies, **kwargs)
     fresh.load_state_dict(state)
     for step in range(7, 12):
-        for p, g in zip(copies, grad_fn([p.data for p in copies], step)):
+        for p, g in zip(copies, grad_fn([p.array for p in copies], step)):
             p.grad = tt.tensor(g)
         fresh.step()
     for a, p in zip(straight, copies):
-        np.testing.assert_array_equal(a, p.data)
+        np.testing.assert_array_equal(a, p.array)
 
 
 @pytest.mark.task("3.10")
@@ -109,7 +109,7 @@ def test_sgd_one_step_closed_form():
     p = tt.tensor([1.0, -2.0])
     p.grad = tt.tensor([0.5, 0.25])
     SGD([p], lr=0.1).step()
-    np.testing.assert_allclose(p.data, [0.95, -2.025], rtol=1e-6)
+    np.testing.assert_allclose(p.array, [0.95, -2.025], rtol=1e-6)
 
 
 @pytest.mark.task("3.10")
@@ -121,8 +121,8 @@ def test_sgd_momentum_and_nesterov_closed_form():
         p.grad, q.grad = tt.tensor([1.0]), tt.tensor([1.0])
         plain.step()
         nest.step()
-    np.testing.assert_allclose(p.data, [-(1.0 + 1.9)], rtol=1e-6)
-    np.testing.assert_allclose(q.data, [-(1.9 + 2.71)], rtol=1e-6)
+    np.testing.assert_allclose(p.array, [-(1.0 + 1.9)], rtol=1e-6)
+    np.testing.assert_allclose(q.array, [-(1.9 + 2.71)], rtol=1e-6)
 
 
 @pytest.mark.task("3.10")
@@ -130,7 +130,7 @@ def test_sgd_weight_decay_closed_form():
     p = tt.tensor([2.0])
     p.grad = tt.tensor([0.0])
     SGD([p], lr=0.5, weight_decay=0.1).step()
-    np.testing.assert_allclose(p.data, [2.0 - 0.5 * 0.2], rtol=1e-6)
+    np.testing.assert_allclose(p.array, [2.0 - 0.5 * 0.2], rtol=1e-6)
 
 
 @pytest.mark.task("3.11")
@@ -139,7 +139,7 @@ def test_adam_first_step_is_lr_times_sign():
     p = tt.tensor([1.0, 1.0, 1.0])
     p.grad = tt.tensor([3.0, -0.5, 1e-3])
     Adam([p], lr=0.1).step()
-    np.testing.assert_allclose(p.data, [0.9, 1.1, 0.9], atol=1e-5)
+    np.testing.assert_allclose(p.array, [0.9, 1.1, 0.9], atol=1e-5)
 
 
 @pytest.mark.task("3.11")
@@ -148,8 +148,8 @@ def test_adamw_decay_is_decoupled():
     p.grad, q.grad = tt.tensor([0.0]), tt.tensor([0.0])
     AdamW([p], lr=0.1, weight_decay=0.5).step()
     Adam([q], lr=0.1, weight_decay=0.5).step()
-    np.testing.assert_allclose(p.data, [2.0 * (1 - 0.05)], rtol=1e-6)  # zero grad: decay only
-    np.testing.assert_allclose(q.data, [2.0 - 0.1], atol=1e-5)  # L2 gradient, normalised by Adam
+    np.testing.assert_allclose(p.array, [2.0 * (1 - 0.05)], rtol=1e-6)  # zero grad: decay only
+    np.testing.assert_allclose(q.array, [2.0 - 0.1], atol=1e-5)  # L2 gradient, normalised by Adam
 
 
 @pytest.mark.task("3.12")
@@ -158,7 +158,7 @@ def test_rmsprop_first_step_closed_form():
     p.grad = tt.tensor([2.0])
     RMSprop([p], lr=0.01, alpha=0.99).step()
     # square_avg = 0.01 * 4; step = lr * g / sqrt(square_avg) = 0.01 * 2 / 0.2 = 0.1
-    np.testing.assert_allclose(p.data, [0.9], rtol=1e-5)
+    np.testing.assert_allclose(p.array, [0.9], rtol=1e-5)
 
 
 @pytest.mark.task("3.10")
@@ -261,19 +261,19 @@ def test_clip_grad_norm_closed_form():
     total = clip_grad_norm_(params, max_norm=1.0)
     assert isinstance(total, tt.Tensor)
     assert total.item() == pytest.approx(5.0)
-    np.testing.assert_allclose(params[0].grad.data, [0.6, 0.0], rtol=1e-5)
-    np.testing.assert_allclose(params[1].grad.data, [0.0, 0.8], rtol=1e-5)
+    np.testing.assert_allclose(params[0].grad.array, [0.6, 0.0], rtol=1e-5)
+    np.testing.assert_allclose(params[1].grad.array, [0.0, 0.8], rtol=1e-5)
     # below the threshold nothing changes (beyond 1e-6 rounding)
     params = _with_grads([[0.3, 0.4]])
     assert clip_grad_norm_(params, max_norm=1.0).item() == pytest.approx(0.5)
-    np.testing.assert_allclose(params[0].grad.data, [0.3, 0.4], rtol=1e-6)
+    np.testing.assert_allclose(params[0].grad.array, [0.3, 0.4], rtol=1e-6)
 
 
 @pytest.mark.task("3.14")
 def test_clip_grad_norm_inf_and_p1():
     params = _with_grads([[1.0, -7.0], [2.0]])
     assert clip_grad_norm_(params, 3.5, norm_type=math.inf).item() == pytest.approx(7.0)
-    np.testing.assert_allclose(params[0].grad.data, [0.5, -3.5], rtol=1e-5)
+    np.testing.assert_allclose(params[0].grad.array, [0.5, -3.5], rtol=1e-5)
     params = _with_grads([[1.0, -7.0], [2.0]])
     assert clip_grad_norm_(params, 100.0, norm_type=1).item() == pytest.approx(10.0)
 
@@ -299,11 +299,11 @@ def test_clip_grad_norm_matches_pytorch(norm_type):
     b = torch.nn.utils.clip_grad_norm_(theirs, 2.0, norm_type=norm_type)
     assert a.item() == pytest.approx(b.item(), rel=1e-5)
     for p, q in zip(ours, theirs):
-        np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(p.grad.array, q.grad.numpy(), rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.task("3.14")
 def test_clip_grad_value():
     params = _with_grads([[-3.0, 0.5, 2.0]])
     clip_grad_value_(params, 1.0)
-    np.testing.assert_array_equal(params[0].grad.data, [-1.0, 0.5, 1.0])
+    np.testing.assert_array_equal(params[0].grad.array, [-1.0, 0.5, 1.0])

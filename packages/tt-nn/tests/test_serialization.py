@@ -40,7 +40,7 @@ def test_round_trip_nested(tmp_path):
     out = load(path)
     assert isinstance(out["model"], OrderedDict) and list(out["model"]) == ["fc.weight", "fc.bias"]
     assert isinstance(out["model"]["fc.weight"], tt.Tensor)
-    np.testing.assert_array_equal(out["model"]["fc.weight"].data, state["model"]["fc.weight"].data)
+    np.testing.assert_array_equal(out["model"]["fc.weight"].array, state["model"]["fc.weight"].array)
     assert out["model"]["fc.weight"].dtype == tt.float32
     np.testing.assert_array_equal(out["array"], state["array"])
     assert isinstance(out["array"], np.ndarray) and out["array"].dtype == np.int64
@@ -65,7 +65,7 @@ def test_optimizer_and_scheduler_state_round_trip(tmp_path):
         sched.step()
     save({"opt": opt.state_dict(), "sched": sched.state_dict()}, tmp_path / "s.npz")
     loaded = load(tmp_path / "s.npz")
-    copies = [tt.tensor(p.data.copy()) for p in params]
+    copies = [tt.tensor(p.array.copy()) for p in params]
     opt2 = Adam(copies, lr=0.1, amsgrad=True)
     sched2 = warmup_cosine(opt2, 2, 10)
     opt2.load_state_dict(loaded["opt"])
@@ -77,7 +77,7 @@ def test_optimizer_and_scheduler_state_round_trip(tmp_path):
             o.step()
             s.step()
     for a, b in zip(params, copies):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a.array, b.array)
     assert sched.get_last_lr() == sched2.get_last_lr()
 
 

@@ -49,7 +49,7 @@ def test_hooks_prepend_with_kwargs_and_always_call():
     m.register_forward_hook(lambda mod, args, kwargs, out: out + 1, with_kwargs=True)
     out = m(tt.ones(2))
     assert log == ["prepended", "first"]
-    np.testing.assert_array_equal(out.data, [3.0, 3.0])
+    np.testing.assert_array_equal(out.array, [3.0, 3.0])
     with m.register_forward_hook(lambda mod, a, o: log.append("ctx")):  # handle as context
         m(tt.ones(1))
     m(tt.ones(1))
@@ -92,7 +92,7 @@ def test_load_state_dict_result_and_assign():
     new_weight = tt.full((1, 2), 3.0)
     model.load_state_dict({"weight": new_weight, "bias": tt.zeros(1)}, assign=True)
     assert isinstance(model.weight, nn.Parameter) and model.weight.requires_grad
-    np.testing.assert_array_equal(model.weight.data, new_weight.data)
+    np.testing.assert_array_equal(model.weight.array, new_weight.array)
     assert [p.shape for p in model.parameters()] == [(1, 2), (1,)]
 
 
@@ -168,9 +168,9 @@ def test_more_activations_values_and_gradients(name):
     y = module(x)
     y.sum().backward()
     if value is not None:
-        np.testing.assert_allclose(y.data, value, rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(y.array, value, rtol=1e-6, atol=1e-9)
     if grad is not None:
-        np.testing.assert_allclose(x.grad.data, grad, rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(x.grad.array, grad, rtol=1e-6, atol=1e-9)
     try:
         import torch
     except ImportError:
@@ -181,8 +181,8 @@ def test_more_activations_values_and_gradients(name):
         mt = mt.double()
     yt = mt(xt)
     yt.sum().backward()
-    np.testing.assert_allclose(y.data, yt.detach().numpy(), rtol=1e-6, atol=1e-9)
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(y.array, yt.detach().numpy(), rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(x.grad.array, xt.grad.numpy(), rtol=1e-6, atol=1e-9)
     assert repr(module) == repr(mt).replace("torch.", "")
 
 
@@ -192,30 +192,30 @@ def test_inplace_activations_return_their_input():
         x = tt.tensor([-1.0, 2.0])
         assert fn(x, inplace=True) is x
     x = tt.tensor([-1.0, 2.0])
-    assert F.relu_(x) is x and x.data.tolist() == [0.0, 2.0]
+    assert F.relu_(x) is x and x.array.tolist() == [0.0, 2.0]
     # through autograd: the in-place result is differentiable
     leaf = tt.tensor([-1.0, 2.0], requires_grad=True)
     h = leaf * 1
     nn.ReLU(inplace=True)(h).sum().backward()
-    assert leaf.grad.data.tolist() == [0.0, 1.0]
+    assert leaf.grad.array.tolist() == [0.0, 1.0]
 
 
 @pytest.mark.task("3.4")
 def test_functional_signature_details():
     x = tt.tensor([[1.0, 2.0, 3.0]])
     assert F.softmax(x, dim=1, dtype=tt.float64).dtype == tt.float64
-    np.testing.assert_allclose(F.softmin(x, 1).data, F.softmax(-x, 1).data)
-    np.testing.assert_allclose(F.glu(tt.tensor([[1.0, 2.0, 0.0, 3.0]])).data,
+    np.testing.assert_allclose(F.softmin(x, 1).array, F.softmax(-x, 1).array)
+    np.testing.assert_allclose(F.glu(tt.tensor([[1.0, 2.0, 0.0, 3.0]])).array,
                                [[1 / (1 + np.exp(0)), 2 / (1 + np.exp(-3))]], rtol=1e-6)
     with pytest.raises(RuntimeError, match="LongTensor"):
         F.one_hot(tt.tensor([0.0, 1.0]), 2)
     x = tt.tensor(np.arange(6.0).reshape(1, 2, 3), requires_grad=True)
-    np.testing.assert_array_equal(F.pad(x, (1, 1), mode="reflect").data[0, 0], [1, 0, 1, 2, 1])
-    np.testing.assert_array_equal(F.pad(x, (2, 1), mode="replicate").data[0, 1],
+    np.testing.assert_array_equal(F.pad(x, (1, 1), mode="reflect").array[0, 0], [1, 0, 1, 2, 1])
+    np.testing.assert_array_equal(F.pad(x, (2, 1), mode="replicate").array[0, 1],
                                   [3, 3, 3, 4, 5, 5])
-    np.testing.assert_array_equal(F.pad(x, (1, 1), mode="circular").data[0, 0], [2, 0, 1, 2, 0])
+    np.testing.assert_array_equal(F.pad(x, (1, 1), mode="circular").array[0, 0], [2, 0, 1, 2, 0])
     F.pad(x, (2, 0), mode="replicate").sum().backward()
-    np.testing.assert_array_equal(x.grad.data[0], [[3, 1, 1], [3, 1, 1]])
+    np.testing.assert_array_equal(x.grad.array[0], [[3, 1, 1], [3, 1, 1]])
     with pytest.raises(RuntimeError):
         F.pad(x, (3, 0), mode="reflect")
 
@@ -226,10 +226,10 @@ def test_functional_signature_details():
 def test_dropout_inplace_and_integer_input():
     x = tt.ones(1000)
     assert F.dropout(x, 0.5, inplace=True) is x
-    assert set(np.unique(x.data).tolist()) <= {0.0, 2.0}
+    assert set(np.unique(x.array).tolist()) <= {0.0, 2.0}
     with pytest.raises(RuntimeError):
         F.dropout(tt.tensor([1, 2]), 0.5)
-    np.testing.assert_array_equal(F.dropout(tt.tensor([1, 2]), 0.5, training=False).data, [1, 2])
+    np.testing.assert_array_equal(F.dropout(tt.tensor([1, 2]), 0.5, training=False).array, [1, 2])
 
 
 # -- 3.6 cross entropy --------------------------------------------------------------------------
@@ -243,7 +243,7 @@ def test_all_ignored_targets_give_nan_loss_and_zero_gradient(smoothing):
         loss = F.cross_entropy(x, tt.tensor([-100, -100, -100]), label_smoothing=smoothing)
         loss.backward()
     assert np.isnan(loss.item())
-    np.testing.assert_array_equal(x.grad.data, 0.0)
+    np.testing.assert_array_equal(x.grad.array, 0.0)
 
 
 @pytest.mark.task("3.6")
@@ -276,10 +276,10 @@ def test_regression_losses_weights_and_new_losses():
         F.mse_loss(x, t, weight=tt.ones(1, dtype=tt.float64))
     d = np.array([0.2, 1.5, -3.0])
     np.testing.assert_allclose(
-        F.smooth_l1_loss(tt.tensor(d), tt.zeros(3), reduction="none").data,
+        F.smooth_l1_loss(tt.tensor(d), tt.zeros(3), reduction="none").array,
         np.where(np.abs(d) < 1, 0.5 * d ** 2, np.abs(d) - 0.5), rtol=1e-6)
     np.testing.assert_allclose(
-        nn.HuberLoss(reduction="none", delta=0.5)(tt.tensor(d), tt.zeros(3)).data,
+        nn.HuberLoss(reduction="none", delta=0.5)(tt.tensor(d), tt.zeros(3)).array,
         np.where(np.abs(d) < 0.5, 0.5 * d ** 2, 0.5 * (np.abs(d) - 0.25)), rtol=1e-6)
     p, q = np.array([[0.2, 0.8], [0.5, 0.5]]), np.array([[0.0, 1.0], [0.3, 0.7]])
     kl = F.kl_div(tt.tensor(np.log(p)), tt.tensor(q), reduction="batchmean")
@@ -315,7 +315,7 @@ def test_new_losses_match_pytorch():
         theirs = getattr(torch.nn.functional, name)(tx, torch.tensor(y), **kw_torch)
         theirs.backward()
         np.testing.assert_allclose(ours.item(), theirs.item(), rtol=1e-6)
-        np.testing.assert_allclose(ours_x.grad.data, tx.grad.numpy(), rtol=1e-6, atol=1e-12)
+        np.testing.assert_allclose(ours_x.grad.array, tx.grad.numpy(), rtol=1e-6, atol=1e-12)
 
 
 # -- 3.10-3.12 optimizers -----------------------------------------------------------------------
@@ -356,7 +356,7 @@ def test_optimizer_defaults_are_pytorchs(name):
 @pytest.mark.task("3.11")
 def test_adam_state_is_tensors_and_decoupled_weight_decay_is_adamw():
     params = [tt.tensor([1.0, -2.0]), tt.tensor([0.5, 0.5])]
-    twins = [tt.tensor(p.data.copy()) for p in params]
+    twins = [tt.tensor(p.array.copy()) for p in params]
     adam = optim.Adam(params, lr=0.1, weight_decay=0.1, decoupled_weight_decay=True,
                       foreach=False, fused=False)
     adamw = optim.AdamW(twins, lr=0.1, weight_decay=0.1)
@@ -366,12 +366,12 @@ def test_adam_state_is_tensors_and_decoupled_weight_decay_is_adamw():
         adam.step()
         adamw.step()
     for p, q in zip(params, twins):
-        np.testing.assert_array_equal(p.data, q.data)
+        np.testing.assert_array_equal(p.array, q.array)
     state = adam.state[params[0]]
     assert isinstance(state["step"], tt.Tensor) and state["step"].item() == 3.0
     assert isinstance(state["exp_avg"], tt.Tensor) and state["exp_avg"].shape == (2,)
     assert adam.state[tt.tensor([0.0])] == {}  # a defaultdict, as PyTorch's
-    loaded = optim.Adam([tt.tensor(p.data.copy()) for p in params], lr=0.1)
+    loaded = optim.Adam([tt.tensor(p.array.copy()) for p in params], lr=0.1)
     loaded.load_state_dict(adam.state_dict())
     assert isinstance(next(iter(loaded.state.values()))["step"], tt.Tensor)
 
@@ -503,16 +503,16 @@ def test_clip_grad_norm_dtype_and_pytorch_arguments():
     total = nn.utils.clip_grad_norm_([p], 1.0, norm_type="inf", foreach=None)
     assert total.dtype == tt.float64 and total.item() == 4.0
     nn.utils.clip_grad_value_([p], 0.1, foreach=None)
-    assert np.abs(p.grad.data).max() <= 0.1
+    assert np.abs(p.grad.array).max() <= 0.1
     q = tt.tensor([0.0, 0.0])
     q.grad = tt.tensor([3.0, 4.0])
     assert nn.utils.get_total_norm([q.grad]).item() == pytest.approx(5.0)
     nn.utils.clip_grads_with_norm_([q], 1.0, tt.tensor(5.0))
-    np.testing.assert_allclose(q.grad.data, [0.6, 0.8], rtol=1e-5)
+    np.testing.assert_allclose(q.grad.array, [0.6, 0.8], rtol=1e-5)
     vec = nn.utils.parameters_to_vector([p, q])
     assert vec.shape == (4,)
     nn.utils.vector_to_parameters(tt.arange(4).double(), [p, q])
-    assert p.data.tolist() == [0.0, 1.0] and q.data.tolist() == [2.0, 3.0]
+    assert p.array.tolist() == [0.0, 1.0] and q.array.tolist() == [2.0, 3.0]
 
 
 # -- 3.15 data ----------------------------------------------------------------------------------
@@ -531,9 +531,9 @@ class _Plain(data.Dataset):
 @pytest.mark.task("3.15")
 def test_dataloader_samplers_and_no_batching():
     ds = data.TensorDataset(tt.arange(6).float(), tt.arange(6))
-    got = [y.data.tolist() for _, y in data.DataLoader(ds, batch_size=2, sampler=[5, 4, 3, 2, 1, 0])]
+    got = [y.array.tolist() for _, y in data.DataLoader(ds, batch_size=2, sampler=[5, 4, 3, 2, 1, 0])]
     assert got == [[5, 4], [3, 2], [1, 0]]
-    got = [y.data.tolist() for _, y in data.DataLoader(ds, batch_sampler=[[0, 1], [5, 2, 3]])]
+    got = [y.array.tolist() for _, y in data.DataLoader(ds, batch_sampler=[[0, 1], [5, 2, 3]])]
     assert got == [[0, 1], [5, 2, 3]]
     single = list(data.DataLoader(ds, batch_size=None))
     assert len(single) == 6 and single[2][1].shape == ()
@@ -561,7 +561,7 @@ def test_default_collate_dtypes_and_concat():
         def __iter__(self):
             return iter(range(5))
 
-    assert [b.data.tolist() for b in data.DataLoader(Stream(), batch_size=2)] == [[0, 1], [2, 3],
+    assert [b.array.tolist() for b in data.DataLoader(Stream(), batch_size=2)] == [[0, 1], [2, 3],
                                                                                  [4]]
 
 
@@ -585,10 +585,10 @@ def test_parameter_list_and_dict():
 def test_orthogonal_and_dirac_init():
     w = tt.empty(3, 5)
     assert nn.init.orthogonal_(w, gain=2.0, generator=tt.Generator(0)) is w
-    np.testing.assert_allclose(w.data @ w.data.T, 4 * np.eye(3), atol=1e-5)
+    np.testing.assert_allclose(w.array @ w.array.T, 4 * np.eye(3), atol=1e-5)
     k = tt.empty(4, 2, 3, 3)
     nn.init.dirac_(k, groups=2)
-    assert k.data.sum() == 4 and k.data[0, 0, 1, 1] == 1 and k.data[2, 0, 1, 1] == 1
+    assert k.array.sum() == 4 and k.array[0, 0, 1, 1] == 1 and k.array[2, 0, 1, 1] == 1
 
 
 WARM_RESTARTS = {

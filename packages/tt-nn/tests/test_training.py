@@ -58,7 +58,7 @@ def test_resume_continues_exactly(tmp_path):
     model, opt, sched, train, val = setup()
     straight = fit(model, nn.CrossEntropyLoss(), opt, train, 4, val_loader=val, scheduler=sched,
                    checkpoint=tmp_path / "a.npz", log=None)
-    reference = {k: v.data.copy() for k, v in model.state_dict().items()}
+    reference = {k: v.array.copy() for k, v in model.state_dict().items()}
 
     model, opt, sched, train, val = setup()
     fit(model, nn.CrossEntropyLoss(), opt, train, 2, val_loader=val, scheduler=sched,
@@ -72,7 +72,7 @@ def test_resume_continues_exactly(tmp_path):
                   checkpoint=tmp_path / "b.npz", resume=True, log=lines.append)
     assert lines[0].startswith("resumed from") and len(lines) == 3
     for key, value in model.state_dict().items():
-        np.testing.assert_array_equal(value.data, reference[key], err_msg=key)
+        np.testing.assert_array_equal(value.array, reference[key], err_msg=key)
     assert resumed["train_loss"] == straight["train_loss"]
     assert resumed["val_acc"] == straight["val_acc"]
     assert opt.param_groups[0]["lr"] == pytest.approx(0.02 * 0.7 ** 4)

@@ -15,10 +15,10 @@ def test_tensor_copies_its_data():
     a = np.array([1.0, 2.0], dtype=np.float32)
     t = tt.tensor(a)
     a[0] = 100.0
-    assert t.data[0] == 1.0
+    assert t.array[0] == 1.0
     u = tt.tensor(t)
-    t.data[1] = 50.0
-    assert u.data[1] == 2.0
+    t.array[1] = 50.0
+    assert u.array[1] == 2.0
 
 
 def test_from_numpy_and_numpy_share_memory():
@@ -26,13 +26,13 @@ def test_from_numpy_and_numpy_share_memory():
     t = tt.from_numpy(a)
     assert t.dtype is tt.float64
     a[0] = 9.0
-    assert t.data[0] == 9.0
+    assert t.array[0] == 9.0
     t.numpy()[1] = 7.0
     assert a[1] == 7.0
     assert t.numpy() is a
     with pytest.raises(TypeError, match="list"):
         tt.from_numpy([1, 2])
-    assert tt.as_tensor(a).data is a
+    assert tt.as_tensor(a).array is a
     assert tt.as_tensor(t) is t
     np.testing.assert_array_equal(np.asarray(t), a)
 
@@ -66,7 +66,7 @@ def test_zeros_ones(fn, np_fn):
     for args, shape in [((2, 3), (2, 3)), (((2, 3),), (2, 3)), (([4],), (4,)), ((), ())]:
         t = fn(*args)
         assert t.dtype is tt.float32
-        np.testing.assert_array_equal(t.data, np_fn(shape, np.float32))
+        np.testing.assert_array_equal(t.array, np_fn(shape, np.float32))
     assert fn(3, dtype=tt.int64).dtype is tt.int64
     with pytest.raises(RuntimeError, match="negative"):
         fn(-1)
@@ -76,20 +76,20 @@ def test_zeros_ones(fn, np_fn):
 
 def test_full_empty_eye():
     t = tt.full((2, 2), 7)
-    assert t.dtype is tt.int64 and (t.data == 7).all()
+    assert t.dtype is tt.int64 and (t.array == 7).all()
     assert tt.full((2,), 1.5).dtype is tt.float32
     assert tt.full((2,), True).dtype is tt.bool
     assert tt.full((2,), 3, dtype=tt.float64).dtype is tt.float64
     assert tt.empty(3, 2).shape == (3, 2) and tt.empty(3).dtype is tt.float32
-    np.testing.assert_array_equal(tt.eye(3).data, np.eye(3))
-    np.testing.assert_array_equal(tt.eye(2, 3).data, np.eye(2, 3))
+    np.testing.assert_array_equal(tt.eye(3).array, np.eye(3))
+    np.testing.assert_array_equal(tt.eye(2, 3).array, np.eye(2, 3))
 
 
 def test_like_functions():
     base = tt.tensor([[1, 2, 3]])
     for fn, value in [(tt.zeros_like, 0), (tt.ones_like, 1)]:
         t = fn(base)
-        assert t.shape == (1, 3) and t.dtype is tt.int64 and (t.data == value).all()
+        assert t.shape == (1, 3) and t.dtype is tt.int64 and (t.array == value).all()
     assert tt.full_like(base, 5.0, dtype=tt.float64).dtype is tt.float64
     assert tt.empty_like(base).shape == (1, 3)
     f = tt.zeros(2, 2)
@@ -111,7 +111,7 @@ def test_arange_against_numpy(args, kwargs):
     expected_dtype = kwargs.get("dtype") or (
         "int64" if all(isinstance(a, int) for a in args) else "float32")
     assert out.dtype.name == expected_dtype
-    np.testing.assert_allclose(out.data, np.arange(*args, dtype=np.float64), rtol=1e-6)
+    np.testing.assert_allclose(out.array, np.arange(*args, dtype=np.float64), rtol=1e-6)
 
 
 @pytest.mark.parametrize("args,kwargs", ARANGE)
@@ -120,7 +120,7 @@ def test_arange_against_torch(torch, args, kwargs):
     theirs = torch.arange(*args, **_dt(kwargs, torch))
     assert ours.dtype.name == str(theirs.dtype).split(".")[1]
     assert ours.shape == tuple(theirs.shape)
-    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(ours.array, theirs.numpy(), rtol=1e-6)
 
 
 LINSPACE = [(0, 1, 5), (-2.5, 2.5, 11), (3, 3, 1), (0, 1, 0), (1, 0, 4), (0, 10, 2)]
@@ -130,14 +130,14 @@ LINSPACE = [(0, 1, 5), (-2.5, 2.5, 11), (3, 3, 1), (0, 1, 0), (1, 0, 4), (0, 10,
 def test_linspace_against_numpy(start, end, steps):
     out = tt.linspace(start, end, steps)
     assert out.dtype is tt.float32
-    np.testing.assert_allclose(out.data, np.linspace(start, end, steps), rtol=1e-6)
+    np.testing.assert_allclose(out.array, np.linspace(start, end, steps), rtol=1e-6)
 
 
 @pytest.mark.parametrize("start,end,steps", LINSPACE)
 def test_linspace_against_torch(torch, start, end, steps):
     ours, theirs = tt.linspace(start, end, steps), torch.linspace(start, end, steps)
     assert ours.dtype.name == str(theirs.dtype).split(".")[1]
-    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(ours.array, theirs.numpy(), rtol=1e-6, atol=1e-7)
 
 
 def test_arange_linspace_errors():
@@ -154,7 +154,7 @@ def test_ragged_data_is_an_error():
 
 def test_list_of_tensors():
     t = tt.tensor([tt.tensor(1.0), tt.tensor(2.0)])
-    np.testing.assert_array_equal(t.data, [1.0, 2.0])
+    np.testing.assert_array_equal(t.array, [1.0, 2.0])
 
 
 # -- random ---------------------------------------------------------------------------------------
@@ -170,22 +170,22 @@ def test_manual_seed_reproducible(draw):
     a = draw()
     b = draw()
     tt.manual_seed(123)
-    np.testing.assert_array_equal(draw().data, a.data)
-    np.testing.assert_array_equal(draw().data, b.data)
+    np.testing.assert_array_equal(draw().array, a.array)
+    np.testing.assert_array_equal(draw().array, b.array)
     tt.manual_seed(124)
     c = draw()
-    assert not np.array_equal(c.data, a.data)
+    assert not np.array_equal(c.array, a.array)
 
 
 def test_random_ranges_and_dtypes():
     tt.manual_seed(0)
     r = tt.rand(10000)
-    assert r.dtype is tt.float32 and r.data.min() >= 0 and r.data.max() < 1
-    assert abs(r.data.mean() - 0.5) < 0.02
+    assert r.dtype is tt.float32 and r.array.min() >= 0 and r.array.max() < 1
+    assert abs(r.array.mean() - 0.5) < 0.02
     n = tt.randn(10000)
-    assert abs(n.data.mean()) < 0.05 and abs(n.data.std() - 1) < 0.05
+    assert abs(n.array.mean()) < 0.05 and abs(n.array.std() - 1) < 0.05
     i = tt.randint(-3, 4, (10000,))
-    assert i.dtype is tt.int64 and set(np.unique(i.data)) == set(range(-3, 4))
+    assert i.dtype is tt.int64 and set(np.unique(i.array)) == set(range(-3, 4))
     p = tt.randperm(50)
     assert sorted(p.tolist()) == list(range(50))
     with pytest.raises(RuntimeError, match="high"):
@@ -194,12 +194,12 @@ def test_random_ranges_and_dtypes():
 
 def test_generators_are_independent_and_states_restore():
     g1, g2 = tt.Generator(7), tt.Generator(7)
-    np.testing.assert_array_equal(tt.randn(4, generator=g1).data, tt.randn(4, generator=g2).data)
+    np.testing.assert_array_equal(tt.randn(4, generator=g1).array, tt.randn(4, generator=g2).array)
     assert g1.initial_seed() == 7
     state = tt.get_rng_state()
     a = tt.rand(3)
     tt.set_rng_state(state)
-    np.testing.assert_array_equal(tt.rand(3).data, a.data)
+    np.testing.assert_array_equal(tt.rand(3).array, a.array)
     tt.manual_seed(5)
     assert tt.initial_seed() == 5
     s = tt.seed()

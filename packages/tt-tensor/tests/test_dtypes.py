@@ -74,7 +74,7 @@ def test_dtype_objects(name, np_dtype, floating, itemsize):
     assert d.is_floating_point is floating
     assert d.itemsize == itemsize
     assert repr(d) == f"tinytorch.{name}"
-    assert tt.zeros(3, dtype=d).data.dtype == np.dtype(np_dtype)
+    assert tt.zeros(3, dtype=d).array.dtype == np.dtype(np_dtype)
     assert tt.zeros(3, dtype=d).dtype is d
 
 
@@ -152,7 +152,7 @@ def test_conversion_methods(method, name):
     x = tt.tensor([0.0, 1.5, -2.7])
     y = getattr(x, method)()
     assert y.dtype is dt(name)
-    np.testing.assert_array_equal(y.data, np.array([0.0, 1.5, -2.7], np.float32).astype(name))
+    np.testing.assert_array_equal(y.array, np.array([0.0, 1.5, -2.7], np.float32).astype(name))
 
 
 @pytest.mark.task("1.1")
@@ -161,12 +161,12 @@ def test_to_casts_copies_only_when_needed():
     assert x.to(tt.float32) is x
     assert x.to("cpu") is x
     y = x.to(tt.float64)
-    assert y.dtype is tt.float64 and y.data is not x.data
+    assert y.dtype is tt.float64 and y.array is not x.array
     assert x.to("cpu", tt.int64).dtype is tt.int64
     assert x.to(dtype="float16").dtype is tt.float16
     c = x.to(tt.float32, copy=True)
-    c.data[0] = 9
-    assert x.data[0] == 1.0
+    c.array[0] = 9
+    assert x.array[0] == 1.0
     assert x.type_as(tt.tensor([1])).dtype is tt.int64
 
 
@@ -176,7 +176,7 @@ def test_conversions_match_torch(torch):
     for method in ("float", "double", "half", "long", "int", "bool"):
         ours = getattr(tt.tensor(values, dtype=tt.float64), method)()
         theirs = getattr(torch.tensor(values, dtype=torch.float64), method)()
-        np.testing.assert_array_equal(ours.data, theirs.numpy())
+        np.testing.assert_array_equal(ours.array, theirs.numpy())
 
 
 # -- task 1.2: promotion -------------------------------------------------------------------------
@@ -304,5 +304,5 @@ def test_op_result_dtype_and_values_match_torch(torch, a, b, op, fn):
         ours = fn(tt.tensor(xa), tt.tensor(y_np))
         theirs = fn(torch.from_numpy(xa), torch.from_numpy(np.array(y_np)))
         assert ours.dtype.name == str(theirs.dtype).split(".")[1]
-        np.testing.assert_allclose(ours.data.astype(np.float64),
+        np.testing.assert_allclose(ours.array.astype(np.float64),
                                    theirs.numpy().astype(np.float64), rtol=1e-3)

@@ -154,7 +154,7 @@ def _arrays(op, shapes, dtype, seed=0):
 def _check(out, expected, op):
     assert isinstance(out, tt.Tensor)
     assert out.shape == expected.shape
-    np.testing.assert_allclose(out.data.astype(np.float64), expected.astype(np.float64),
+    np.testing.assert_allclose(out.array.astype(np.float64), expected.astype(np.float64),
                                rtol=op.rtol, atol=op.atol)
 
 
@@ -197,7 +197,7 @@ def test_bool_subtraction_and_negation_raise_as_in_pytorch():
     for bad in (lambda: mask - mask, lambda: mask - 1, lambda: 1 - mask, lambda: -mask):
         with pytest.raises(RuntimeError, match="bool"):
             bad()
-    np.testing.assert_array_equal((mask ^ mask).data, [False, False])
+    np.testing.assert_array_equal((mask ^ mask).array, [False, False])
 
 
 @pytest.mark.task("1.3")
@@ -212,7 +212,7 @@ def test_reflected_operators(name, fn, scalar, dtype):
         expected = fn(scalar, x.astype(np.float64))
     out = fn(scalar, tt.tensor(x))
     assert isinstance(out, tt.Tensor)
-    np.testing.assert_allclose(out.data.astype(np.float64), expected, rtol=1e-5)
+    np.testing.assert_allclose(out.array.astype(np.float64), expected, rtol=1e-5)
 
 
 @pytest.mark.task("1.3")
@@ -228,7 +228,7 @@ def test_reflected_operators_match_torch(torch, name, fn, scalar, dtype):
     ours = fn(scalar, tt.tensor(x))
     theirs = fn(scalar, torch.from_numpy(x))
     assert ours.dtype.name == str(theirs.dtype).split(".")[1], name
-    np.testing.assert_allclose(ours.data.astype(np.float64), theirs.numpy().astype(np.float64),
+    np.testing.assert_allclose(ours.array.astype(np.float64), theirs.numpy().astype(np.float64),
                                rtol=1e-6)
 
 
@@ -237,7 +237,7 @@ def test_ndarray_on_the_left_defers_to_tensor():
     x = tt.tensor([1.0, 2.0])
     out = np.array([10.0, 20.0]) + x
     assert isinstance(out, tt.Tensor)
-    np.testing.assert_allclose(out.data, [11.0, 22.0])
+    np.testing.assert_allclose(out.array, [11.0, 22.0])
 
 
 @pytest.mark.task("1.3")
@@ -247,7 +247,7 @@ def test_scalar_does_not_widen_float32():
     assert (x * 10**20).dtype is tt.float32
     assert (tt.tensor([1, 2]) + 2.5).dtype is tt.float32
     assert (tt.tensor([1, 2]) / 2).dtype is tt.float32
-    np.testing.assert_allclose((tt.tensor([1, 2]) / 2).data, [0.5, 1.0])
+    np.testing.assert_allclose((tt.tensor([1, 2]) / 2).array, [0.5, 1.0])
     assert (tt.tensor([True, False]) + 1).dtype is tt.int64
 
 
@@ -271,9 +271,9 @@ def test_broadcast_failure_names_both_shapes():
 def test_binary_results_are_new_tensors():
     a, b = tt.tensor([1.0, 2.0]), tt.tensor([3.0, 4.0])
     c = a + b
-    c.data[0] = 100
-    np.testing.assert_array_equal(a.data, [1.0, 2.0])
-    np.testing.assert_array_equal(b.data, [3.0, 4.0])
+    c.array[0] = 100
+    np.testing.assert_array_equal(a.array, [1.0, 2.0])
+    np.testing.assert_array_equal(b.array, [3.0, 4.0])
 
 
 # -- unary specifics ------------------------------------------------------------------------------
@@ -287,8 +287,8 @@ def test_float_functions_promote_integers(fn, dtype):
     assert out.dtype is tt.float32
     expected = {"exp": np.exp, "log": np.log, "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos,
                 "tanh": np.tanh, "sigmoid": _np_sigmoid, "erf": _np_erf}[fn](
-                    x.data.astype(np.float32))
-    np.testing.assert_allclose(out.data, expected, rtol=1e-6, atol=3e-7)
+                    x.array.astype(np.float32))
+    np.testing.assert_allclose(out.array, expected, rtol=1e-6, atol=3e-7)
 
 
 @pytest.mark.task("1.4")
@@ -297,7 +297,7 @@ def test_float_functions_promote_integers_like_torch(torch):
         ours = getattr(tt.tensor([1, 2, 3]), fn)()
         theirs = getattr(torch.tensor([1, 2, 3]), fn)()
         assert ours.dtype.name == str(theirs.dtype).split(".")[1]
-        np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6)
+        np.testing.assert_allclose(ours.array, theirs.numpy(), rtol=1e-6)
 
 
 @pytest.mark.task("1.4")
@@ -311,15 +311,15 @@ def test_unary_keeps_float16_and_float64():
 @pytest.mark.task("1.4")
 def test_log_and_sqrt_edge_values():
     out = tt.tensor([0.0, -1.0]).log()
-    assert out.data[0] == -np.inf and np.isnan(out.data[1])
-    assert np.isnan(tt.tensor([-1.0]).sqrt().data[0])
+    assert out.array[0] == -np.inf and np.isnan(out.array[1])
+    assert np.isnan(tt.tensor([-1.0]).sqrt().array[0])
 
 
 @pytest.mark.task("1.4")
 def test_sigmoid_is_stable_for_large_inputs():
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         out = tt.tensor([-1000.0, 0.0, 1000.0]).sigmoid()
-    np.testing.assert_allclose(out.data, [0.0, 0.5, 1.0])
+    np.testing.assert_allclose(out.array, [0.0, 0.5, 1.0])
 
 
 @pytest.mark.task("1.4")
@@ -327,15 +327,15 @@ def test_erf_is_exact_in_float64_and_within_2e7_in_float32():
     import math
     x = np.linspace(-4.0, 4.0, 801)
     want = np.array([math.erf(v) for v in x])
-    np.testing.assert_allclose(tt.tensor(x).erf().data, want, rtol=0, atol=1e-15)
-    np.testing.assert_allclose(tt.tensor(x, dtype=tt.float32).erf().data, want, rtol=0, atol=2e-7)
+    np.testing.assert_allclose(tt.tensor(x).erf().array, want, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(tt.tensor(x, dtype=tt.float32).erf().array, want, rtol=0, atol=2e-7)
     assert tt.tensor(0.5, dtype=tt.float64).erf().item() == math.erf(0.5)
 
 
 @pytest.mark.task("1.4")
 def test_erf_closed_forms():
     x = tt.tensor([0.0, 0.4769362762044699, 10.0, -10.0], dtype=tt.float64)
-    np.testing.assert_allclose(x.erf().data, [0.0, 0.5, 1.0, -1.0], atol=2e-7)
+    np.testing.assert_allclose(x.erf().array, [0.0, 0.5, 1.0, -1.0], atol=2e-7)
 
 
 @pytest.mark.task("1.4")
@@ -347,17 +347,17 @@ def test_neg_bool_is_an_error():
 @pytest.mark.task("1.4")
 def test_clamp_variants():
     x = tt.tensor([-2.0, -0.5, 0.5, 2.0])
-    np.testing.assert_array_equal(x.clamp(-1.0, 1.0).data, [-1.0, -0.5, 0.5, 1.0])
-    np.testing.assert_array_equal(x.clamp(min=0.0).data, [0.0, 0.0, 0.5, 2.0])
-    np.testing.assert_array_equal(x.clamp(max=0.0).data, [-2.0, -0.5, 0.0, 0.0])
-    np.testing.assert_array_equal(x.clip(0.0, 1.0).data, [0.0, 0.0, 0.5, 1.0])
+    np.testing.assert_array_equal(x.clamp(-1.0, 1.0).array, [-1.0, -0.5, 0.5, 1.0])
+    np.testing.assert_array_equal(x.clamp(min=0.0).array, [0.0, 0.0, 0.5, 2.0])
+    np.testing.assert_array_equal(x.clamp(max=0.0).array, [-2.0, -0.5, 0.0, 0.0])
+    np.testing.assert_array_equal(x.clip(0.0, 1.0).array, [0.0, 0.0, 0.5, 1.0])
     # tensor bounds broadcast
     lo = tt.tensor([0.0, 0.0, 1.0, 1.0])
-    np.testing.assert_array_equal(x.clamp(min=lo).data, [0.0, 0.0, 1.0, 2.0])
+    np.testing.assert_array_equal(x.clamp(min=lo).array, [0.0, 0.0, 1.0, 2.0])
     # an int tensor clamped by a float bound becomes float (as in PyTorch)
     out = tt.tensor([-2, 0, 3]).clamp(-1.5, 1.5)
     assert out.dtype is tt.float32
-    np.testing.assert_array_equal(out.data, [-1.5, 0.0, 1.5])
+    np.testing.assert_array_equal(out.array, [-1.5, 0.0, 1.5])
     assert tt.tensor([-2, 0, 3]).clamp(0, 1).dtype is tt.int64
     with pytest.raises(RuntimeError, match="'min' or 'max'"):
         x.clamp()
@@ -370,18 +370,18 @@ def test_clamp_matches_torch(torch):
         ours = tt.tensor(x).clamp(*args)
         theirs = torch.from_numpy(x).clamp(*args)
         assert ours.dtype.name == str(theirs.dtype).split(".")[1], args
-        np.testing.assert_array_equal(ours.data, theirs.numpy())
+        np.testing.assert_array_equal(ours.array, theirs.numpy())
 
 
 @pytest.mark.task("1.4")
 def test_piecewise_constant_functions():
     x = np.array([-1.5, -0.5, 0.0, 0.4, 2.5], dtype=np.float32)
     t = tt.tensor(x)
-    np.testing.assert_array_equal(t.sign().data, np.sign(x))
-    np.testing.assert_array_equal(t.floor().data, np.floor(x))
-    np.testing.assert_array_equal(t.ceil().data, np.ceil(x))
-    np.testing.assert_array_equal(t.round().data, np.round(x))
-    np.testing.assert_array_equal(t.trunc().data, np.trunc(x))
+    np.testing.assert_array_equal(t.sign().array, np.sign(x))
+    np.testing.assert_array_equal(t.floor().array, np.floor(x))
+    np.testing.assert_array_equal(t.ceil().array, np.ceil(x))
+    np.testing.assert_array_equal(t.round().array, np.round(x))
+    np.testing.assert_array_equal(t.trunc().array, np.trunc(x))
 
 
 # -- comparisons, logic, where --------------------------------------------------------------------
@@ -389,10 +389,10 @@ def test_piecewise_constant_functions():
 @pytest.mark.task("1.3")
 def test_comparisons_with_numbers_and_mixed_dtypes():
     x = tt.tensor([1, 2, 3])
-    np.testing.assert_array_equal((x > 1.5).data, [False, True, True])
-    np.testing.assert_array_equal((x == 2).data, [False, True, False])
-    np.testing.assert_array_equal((1.5 < x).data, [False, True, True])
-    np.testing.assert_array_equal((x <= tt.tensor([1.0, 1.0, 5.0])).data, [True, False, True])
+    np.testing.assert_array_equal((x > 1.5).array, [False, True, True])
+    np.testing.assert_array_equal((x == 2).array, [False, True, False])
+    np.testing.assert_array_equal((1.5 < x).array, [False, True, True])
+    np.testing.assert_array_equal((x <= tt.tensor([1.0, 1.0, 5.0])).array, [True, False, True])
     assert (x > 1).dtype is tt.bool
     with pytest.raises(RuntimeError, match=r"\(3,\).*\(2,\)"):
         _ = x < tt.tensor([1, 2])
@@ -402,15 +402,15 @@ def test_comparisons_with_numbers_and_mixed_dtypes():
 def test_logical_and_bitwise_ops():
     a = tt.tensor([True, True, False, False])
     b = tt.tensor([True, False, True, False])
-    np.testing.assert_array_equal((a & b).data, [True, False, False, False])
-    np.testing.assert_array_equal((a | b).data, [True, True, True, False])
-    np.testing.assert_array_equal((a ^ b).data, [False, True, True, False])
-    np.testing.assert_array_equal((~a).data, [False, False, True, True])
-    np.testing.assert_array_equal(a.logical_and(b).data, [True, False, False, False])
-    np.testing.assert_array_equal(a.logical_or(b).data, [True, True, True, False])
-    np.testing.assert_array_equal(a.logical_xor(b).data, [False, True, True, False])
-    np.testing.assert_array_equal(a.logical_not().data, [False, False, True, True])
-    np.testing.assert_array_equal((tt.tensor([6, 3]) & tt.tensor([3, 1])).data, [2, 1])
+    np.testing.assert_array_equal((a & b).array, [True, False, False, False])
+    np.testing.assert_array_equal((a | b).array, [True, True, True, False])
+    np.testing.assert_array_equal((a ^ b).array, [False, True, True, False])
+    np.testing.assert_array_equal((~a).array, [False, False, True, True])
+    np.testing.assert_array_equal(a.logical_and(b).array, [True, False, False, False])
+    np.testing.assert_array_equal(a.logical_or(b).array, [True, True, True, False])
+    np.testing.assert_array_equal(a.logical_xor(b).array, [False, True, True, False])
+    np.testing.assert_array_equal(a.logical_not().array, [False, False, True, True])
+    np.testing.assert_array_equal((tt.tensor([6, 3]) & tt.tensor([3, 1])).array, [2, 1])
     with pytest.raises(RuntimeError, match="float32"):
         tt.tensor([1.0]) & tt.tensor([1.0])
     with pytest.raises(RuntimeError):
@@ -420,9 +420,9 @@ def test_logical_and_bitwise_ops():
 @pytest.mark.task("1.3")
 def test_isnan_isinf_isfinite_allclose():
     x = tt.tensor([1.0, np.nan, np.inf, -np.inf])
-    np.testing.assert_array_equal(x.isnan().data, [False, True, False, False])
-    np.testing.assert_array_equal(x.isinf().data, [False, False, True, True])
-    np.testing.assert_array_equal(x.isfinite().data, [True, False, False, False])
+    np.testing.assert_array_equal(x.isnan().array, [False, True, False, False])
+    np.testing.assert_array_equal(x.isinf().array, [False, False, True, True])
+    np.testing.assert_array_equal(x.isfinite().array, [True, False, False, False])
     assert tt.tensor([1.0, 2.0]).allclose(tt.tensor([1.0, 2.0 + 1e-7]))
     assert not tt.tensor([1.0, 2.0]).allclose(tt.tensor([1.0, 2.1]))
     assert tt.tensor([1.0, 2.0]).equal(tt.tensor([1.0, 2.0]))
@@ -441,9 +441,9 @@ def test_where_against_numpy(cs, xs, ys):
     x = rng.standard_normal(xs).astype(np.float32)
     y = rng.standard_normal(ys).astype(np.float32)
     out = tt.where(tt.tensor(c), tt.tensor(x), tt.tensor(y))
-    np.testing.assert_array_equal(out.data, np.where(c, x, y))
+    np.testing.assert_array_equal(out.array, np.where(c, x, y))
     out2 = tt.tensor(x).where(tt.tensor(c), tt.tensor(y))
-    np.testing.assert_array_equal(out2.data, np.where(c, x, y))
+    np.testing.assert_array_equal(out2.array, np.where(c, x, y))
 
 
 @pytest.mark.task("1.3")
@@ -456,16 +456,16 @@ def test_where_against_torch(torch, cs, xs, ys):
     ours = tt.where(tt.tensor(c), tt.tensor(x), tt.tensor(y))
     theirs = torch.where(torch.from_numpy(c), torch.from_numpy(x), torch.from_numpy(y))
     assert ours.dtype.name == str(theirs.dtype).split(".")[1]
-    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    np.testing.assert_array_equal(ours.array, theirs.numpy())
 
 
 @pytest.mark.task("1.3")
 def test_where_with_numbers_and_errors():
     c = tt.tensor([True, False, True])
     out = tt.where(c, tt.tensor([1.0, 2.0, 3.0]), 0.0)
-    np.testing.assert_array_equal(out.data, [1.0, 0.0, 3.0])
+    np.testing.assert_array_equal(out.array, [1.0, 0.0, 3.0])
     out = tt.where(c, 5, tt.tensor([1, 2, 3]))
-    np.testing.assert_array_equal(out.data, [5, 2, 5])
+    np.testing.assert_array_equal(out.array, [5, 2, 5])
     assert out.dtype is tt.int64
     with pytest.raises(RuntimeError, match="bool"):
         tt.where(tt.tensor([1, 0, 1]), tt.tensor([1.0, 2.0, 3.0]), 0.0)
@@ -477,9 +477,9 @@ def test_where_with_numbers_and_errors():
 def test_masked_fill():
     x = tt.tensor([[1.0, 2.0], [3.0, 4.0]])
     out = x.masked_fill(tt.tensor([True, False]), -1.0)
-    np.testing.assert_array_equal(out.data, [[-1.0, 2.0], [-1.0, 4.0]])
+    np.testing.assert_array_equal(out.array, [[-1.0, 2.0], [-1.0, 4.0]])
     assert out.dtype is tt.float32
-    np.testing.assert_array_equal(x.data, [[1.0, 2.0], [3.0, 4.0]])
+    np.testing.assert_array_equal(x.array, [[1.0, 2.0], [3.0, 4.0]])
 
 
 # -- in-place ops ---------------------------------------------------------------------------------
@@ -487,27 +487,27 @@ def test_masked_fill():
 @pytest.mark.task("1.3")
 def test_inplace_ops_write_into_the_same_memory():
     x = tt.tensor([1.0, 2.0, 3.0])
-    data, v0 = x.data, x._version
+    data, v0 = x.array, x._version
     x += 1
     x *= tt.tensor([2.0, 2.0, 2.0])
     x -= 1.0
     x /= 2
-    assert x.data is data
+    assert x.array is data
     np.testing.assert_allclose(data, [1.5, 2.5, 3.5])
     assert x._version == v0 + 4
     x.add_(tt.tensor([1.0, 1.0, 1.0]), alpha=2).mul_(2).sub_(1).div_(2).pow_(2).clamp_(0, 30)
     expected = np.minimum((((np.array([1.5, 2.5, 3.5]) + 2) * 2 - 1) / 2) ** 2, 30)
-    np.testing.assert_allclose(x.data, expected)
-    assert x.data is data
+    np.testing.assert_allclose(x.array, expected)
+    assert x.array is data
     x.fill_(7)
-    np.testing.assert_array_equal(x.data, [7.0, 7.0, 7.0])
+    np.testing.assert_array_equal(x.array, [7.0, 7.0, 7.0])
     x.zero_()
-    np.testing.assert_array_equal(x.data, [0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(x.array, [0.0, 0.0, 0.0])
     x.copy_(tt.tensor([1, 2, 3]))
-    np.testing.assert_array_equal(x.data, [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(x.array, [1.0, 2.0, 3.0])
     assert x.dtype is tt.float32
     x.masked_fill_(tt.tensor([False, True, False]), 0.0)
-    np.testing.assert_array_equal(x.data, [1.0, 0.0, 3.0])
+    np.testing.assert_array_equal(x.array, [1.0, 0.0, 3.0])
 
 
 @pytest.mark.task("1.3")
@@ -528,6 +528,6 @@ def test_uniform_and_normal_fill_in_place():
     tt.manual_seed(0)
     x = tt.empty(1000)
     x.uniform_(2.0, 3.0)
-    assert x.data.min() >= 2.0 and x.data.max() < 3.0
+    assert x.array.min() >= 2.0 and x.array.max() < 3.0
     x.normal_(5.0, 0.1)
-    assert abs(x.data.mean() - 5.0) < 0.05
+    assert abs(x.array.mean() - 5.0) < 0.05

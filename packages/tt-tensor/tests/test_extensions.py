@@ -91,7 +91,7 @@ def test_two_observers_both_hear_and_results_are_unchanged():
     first, second = [], []
     with tt.add_op_observer(first.append), tt.add_op_observer(second.append):
         out = tt.tensor([1.0, 2.0]) * 3
-    np.testing.assert_array_equal(out.data, [3.0, 6.0])
+    np.testing.assert_array_equal(out.array, [3.0, 6.0])
     assert [e.name for e in first] == [e.name for e in second] == ["mul"]
 
 
@@ -164,7 +164,7 @@ def test_recorder_receives_binary_op(recorder):
     op, inputs, output, saved = recorder.calls[0]
     assert op == "mul" and inputs[0] is a and inputs[1] is b and output is out
     assert out.grad_fn == ("node", "mul") and out.requires_grad and not out.is_leaf
-    np.testing.assert_array_equal(out.data, [3.0, 8.0])
+    np.testing.assert_array_equal(out.array, [3.0, 8.0])
     assert "grad_fn=<tuple>" in repr(out)
     assert repr(a) == "tensor([1., 2.], requires_grad=True)"
 
@@ -271,4 +271,4 @@ def test_only_float_tensors_can_require_grad(recorder):
     with pytest.raises(RuntimeError, match="Use tensor.detach"):
         a.numpy()
     d = a.detach()
-    assert not d.requires_grad and np.shares_memory(d.data, a.data)
+    assert not d.requires_grad and np.shares_memory(d.array, a.array)

@@ -85,7 +85,7 @@ def test_getitem_against_numpy(name):
     expected = a[entry[0]]
     assert isinstance(out, tt.Tensor)
     assert out.shape == np.shape(expected)
-    np.testing.assert_array_equal(out.data, expected)
+    np.testing.assert_array_equal(out.array, expected)
 
 
 @pytest.mark.parametrize("name", PARAMS)
@@ -95,7 +95,7 @@ def test_getitem_against_torch(torch, name):
     out = tt.tensor(a)[_ours_index(entry)]
     expected = torch.from_numpy(a)[_torch_index(entry, torch)]
     assert out.shape == tuple(expected.shape)
-    np.testing.assert_array_equal(out.data, expected.numpy())
+    np.testing.assert_array_equal(out.array, expected.numpy())
 
 
 @pytest.mark.parametrize("name", PARAMS)
@@ -108,13 +108,13 @@ def test_setitem_against_numpy(name, value_kind):
     if value_kind == "scalar":
         value = 7.5
     t = tt.tensor(a)
-    data, v0 = t.data, t._version
+    data, v0 = t.array, t._version
     t[_ours_index(entry)] = value if value_kind == "scalar" else tt.tensor(value)
     expected = a.copy()
     expected[entry[0]] = value
-    assert t.data is data  # written in place
+    assert t.array is data  # written in place
     assert t._version == v0 + 1
-    np.testing.assert_array_equal(t.data, expected)
+    np.testing.assert_array_equal(t.array, expected)
 
 
 @pytest.mark.parametrize("name", ["int", "slice_step", "list", "two_tensors", "mask_full",
@@ -125,16 +125,16 @@ def test_setitem_against_torch(torch, name):
     t, ref = tt.tensor(a), torch.from_numpy(a.copy())
     t[_ours_index(entry)] = -3.0
     ref[_torch_index(entry, torch)] = -3.0
-    np.testing.assert_array_equal(t.data, ref.numpy())
+    np.testing.assert_array_equal(t.array, ref.numpy())
 
 
 def test_basic_index_is_view_advanced_is_copy():
     t = tt.tensor(_base())
-    assert np.shares_memory(t[1:3].data, t.data)
-    assert np.shares_memory(t[0, 1].data, t.data)  # all-int index: a 0-d view
+    assert np.shares_memory(t[1:3].array, t.array)
+    assert np.shares_memory(t[0, 1].array, t.array)  # all-int index: a 0-d view
     assert t[0, 1, 2].shape == ()
-    assert not np.shares_memory(t[tt.tensor([0, 1])].data, t.data)
-    assert not np.shares_memory(t[tt.tensor(ROW_MASK)].data, t.data)
+    assert not np.shares_memory(t[tt.tensor([0, 1])].array, t.array)
+    assert not np.shares_memory(t[tt.tensor(ROW_MASK)].array, t.array)
 
 
 def test_setitem_broadcasts_and_casts():
@@ -142,13 +142,13 @@ def test_setitem_broadcasts_and_casts():
     t[1] = tt.tensor([1, 2, 3, 4])
     t[:, 0] = 9
     t[t > 3] = -1.0
-    np.testing.assert_array_equal(t.data, [[-1, 0, 0, 0], [-1, 2, 3, -1], [-1, 0, 0, 0]])
+    np.testing.assert_array_equal(t.array, [[-1, 0, 0, 0], [-1, 2, 3, -1], [-1, 0, 0, 0]])
     assert t.dtype is tt.float32
     i = tt.zeros(3, dtype=tt.int64)
     i[0] = 1.5  # a Python number is cast to the tensor's dtype, as in PyTorch
-    assert i.data[0] == 1 and i.dtype is tt.int64
+    assert i.array[0] == 1 and i.dtype is tt.int64
     i[1] = tt.tensor(2.5)  # a basic index casts a tensor value too (copy_ semantics)
-    assert i.data[1] == 2
+    assert i.array[1] == 2
     with pytest.raises(RuntimeError, match="float32"):
         i[tt.tensor([0, 2])] = tt.tensor([1.5, 2.5])  # integer-tensor index: dtypes must match
     with pytest.raises(RuntimeError, match=r"\(3,\)"):
@@ -158,8 +158,8 @@ def test_setitem_broadcasts_and_casts():
 def test_mask_from_comparison_selects_like_numpy():
     a = _base()
     t = tt.tensor(a)
-    np.testing.assert_array_equal(t[t > 0].data, a[a > 0])
-    np.testing.assert_array_equal(t[(t > 0) & (t < 1)].data, a[(a > 0) & (a < 1)])
+    np.testing.assert_array_equal(t[t > 0].array, a[a > 0])
+    np.testing.assert_array_equal(t[(t > 0) & (t < 1)].array, a[(a > 0) & (a < 1)])
 
 
 def test_iteration_and_len():
@@ -167,7 +167,7 @@ def test_iteration_and_len():
     assert len(t) == 3
     rows = list(t)
     assert len(rows) == 3 and all(isinstance(r, tt.Tensor) for r in rows)
-    np.testing.assert_array_equal(rows[2].data, [5, 6])
+    np.testing.assert_array_equal(rows[2].array, [5, 6])
     with pytest.raises(TypeError):
         len(tt.tensor(1.0))
 
@@ -175,7 +175,7 @@ def test_iteration_and_len():
 def test_index_select():
     a = _base()
     out = tt.tensor(a).index_select(1, tt.tensor([4, 0]))
-    np.testing.assert_array_equal(out.data, a[:, [4, 0]])
+    np.testing.assert_array_equal(out.array, a[:, [4, 0]])
 
 
 def test_tensor_as_python_index():
@@ -219,11 +219,11 @@ def test_gather_against_numpy(dim):
     idx_shape[d] = 3
     idx = rng.integers(0, SHAPE[d], idx_shape)
     out = tt.tensor(a).gather(dim, tt.tensor(idx))
-    np.testing.assert_array_equal(out.data, np.take_along_axis(a, idx, axis=d))
+    np.testing.assert_array_equal(out.array, np.take_along_axis(a, idx, axis=d))
     # PyTorch's definition, spelled out for dim 0
     if d == 0:
         for i, j, k in np.ndindex(*idx.shape):
-            assert out.data[i, j, k] == a[idx[i, j, k], j, k]
+            assert out.array[i, j, k] == a[idx[i, j, k], j, k]
 
 
 @pytest.mark.parametrize("dim", [0, 1, -1])
@@ -235,7 +235,7 @@ def test_gather_against_torch(torch, dim):
     idx = rng.integers(0, SHAPE[d], idx_shape)
     ours = tt.gather(tt.tensor(a), dim, tt.tensor(idx))
     theirs = torch.gather(torch.from_numpy(a), dim, torch.from_numpy(idx))
-    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    np.testing.assert_array_equal(ours.array, theirs.numpy())
 
 
 def test_gather_errors():

@@ -40,11 +40,11 @@ def test_matmul_against_numpy(sa, sb, dtype):
     out = tt.tensor(a) @ tt.tensor(b)
     expected = np.matmul(a, b)
     assert out.shape == expected.shape
-    assert out.data.dtype == expected.dtype
-    np.testing.assert_allclose(out.data, expected, rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(tt.tensor(a).matmul(tt.tensor(b)).data, expected, rtol=1e-5,
+    assert out.array.dtype == expected.dtype
+    np.testing.assert_allclose(out.array, expected, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(tt.tensor(a).matmul(tt.tensor(b)).array, expected, rtol=1e-5,
                                atol=1e-5)
-    np.testing.assert_allclose(tt.matmul(tt.tensor(a), tt.tensor(b)).data, expected,
+    np.testing.assert_allclose(tt.matmul(tt.tensor(a), tt.tensor(b)).array, expected,
                                rtol=1e-5, atol=1e-5)
 
 
@@ -55,29 +55,29 @@ def test_matmul_against_torch(torch, sa, sb):
     expected = torch.from_numpy(a) @ torch.from_numpy(b)
     assert out.shape == tuple(expected.shape)
     assert out.dtype is tt.float64
-    np.testing.assert_allclose(out.data, expected.numpy(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(out.array, expected.numpy(), rtol=1e-10, atol=1e-10)
 
 
 def test_closed_form():
     a = tt.tensor([[1.0, 2.0], [3.0, 4.0]])
     b = tt.tensor([[5.0, 6.0], [7.0, 8.0]])
-    np.testing.assert_array_equal((a @ b).data, [[19.0, 22.0], [43.0, 50.0]])
+    np.testing.assert_array_equal((a @ b).array, [[19.0, 22.0], [43.0, 50.0]])
     assert (tt.tensor([1.0, 2.0, 3.0]) @ tt.tensor([4.0, 5.0, 6.0])).item() == 32.0
     assert (tt.tensor([1.0, 2.0]) @ tt.tensor([3.0, 4.0])).shape == ()
-    np.testing.assert_array_equal((a @ tt.eye(2)).data, a.data)
+    np.testing.assert_array_equal((a @ tt.eye(2)).array, a.array)
 
 
 def test_ndarray_on_the_left():
     out = np.eye(2, dtype=np.float32) @ tt.tensor([[1.0, 2.0], [3.0, 4.0]])
     assert isinstance(out, tt.Tensor)
-    np.testing.assert_array_equal(out.data, [[1.0, 2.0], [3.0, 4.0]])
+    np.testing.assert_array_equal(out.array, [[1.0, 2.0], [3.0, 4.0]])
 
 
 def test_mm_bmm_dot():
     a, b = _pair((2, 3), (3, 4))
-    np.testing.assert_allclose(tt.tensor(a).mm(tt.tensor(b)).data, a @ b, rtol=1e-6)
+    np.testing.assert_allclose(tt.tensor(a).mm(tt.tensor(b)).array, a @ b, rtol=1e-6)
     a3, b3 = _pair((5, 2, 3), (5, 3, 4))
-    np.testing.assert_allclose(tt.bmm(tt.tensor(a3), tt.tensor(b3)).data, a3 @ b3, rtol=1e-5)
+    np.testing.assert_allclose(tt.bmm(tt.tensor(a3), tt.tensor(b3)).array, a3 @ b3, rtol=1e-5)
     v, w = _pair((4,), (4,))
     np.testing.assert_allclose(tt.tensor(v).dot(tt.tensor(w)).item(), v @ w, rtol=1e-6)
     with pytest.raises(RuntimeError, match="2-D"):

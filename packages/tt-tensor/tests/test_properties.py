@@ -37,7 +37,7 @@ def test_broadcasting_binary_ops(bshapes, op):
     out = getattr(tt.tensor(a), op)(tt.tensor(b))
     expected = getattr(np, {"sub": "subtract", "div": "true_divide", "mul": "multiply"}.get(op, op))(a, b)
     assert out.shape == np.broadcast_shapes(sa, sb) == bshapes.result_shape
-    np.testing.assert_allclose(out.data, expected, rtol=1e-6)
+    np.testing.assert_allclose(out.array, expected, rtol=1e-6)
 
 
 @pytest.mark.task("1.3")
@@ -62,7 +62,7 @@ def test_expand_matches_broadcast_to(bshapes):
     a = _arange(shape)
     out = tt.tensor(a).expand(*target)
     assert out.shape == target
-    np.testing.assert_array_equal(out.data, np.broadcast_to(a, target))
+    np.testing.assert_array_equal(out.array, np.broadcast_to(a, target))
 
 
 @pytest.mark.task("1.7")
@@ -76,10 +76,10 @@ def test_reshape_round_trip(shape, data):
     new_shape = (first, -1) if size else (0,)
     t = tt.tensor(a).reshape(*new_shape)
     assert t.numel() == size
-    np.testing.assert_array_equal(t.data.reshape(-1), a.reshape(-1))
+    np.testing.assert_array_equal(t.array.reshape(-1), a.reshape(-1))
     back = t.reshape(shape)
     assert back.shape == shape
-    np.testing.assert_array_equal(back.data, a)
+    np.testing.assert_array_equal(back.array, a)
 
 
 @pytest.mark.task("1.7")
@@ -89,7 +89,7 @@ def test_flatten_and_view_round_trip(shape):
     a = _arange(shape)
     flat = tt.tensor(a).flatten()
     assert flat.shape == (a.size,)
-    np.testing.assert_array_equal(flat.view(shape).data, a)
+    np.testing.assert_array_equal(flat.view(shape).array, a)
 
 
 @pytest.mark.task("1.7")
@@ -102,8 +102,8 @@ def test_unsqueeze_squeeze_round_trip(shape, data):
     assert u.shape == np.expand_dims(a, dim).shape
     back = u.squeeze(dim)
     assert back.shape == shape
-    np.testing.assert_array_equal(back.data, a)
-    np.testing.assert_array_equal(tt.tensor(a).squeeze().data, np.squeeze(a))
+    np.testing.assert_array_equal(back.array, a)
+    np.testing.assert_array_equal(tt.tensor(a).squeeze().array, np.squeeze(a))
 
 
 @pytest.mark.task("1.8")
@@ -113,9 +113,9 @@ def test_permute_round_trip(shape, data):
     a = _arange(shape)
     perm = data.draw(st.permutations(range(len(shape))))
     t = tt.tensor(a).permute(*perm) if perm else tt.tensor(a).permute(())
-    np.testing.assert_array_equal(t.data, np.transpose(a, perm))
+    np.testing.assert_array_equal(t.array, np.transpose(a, perm))
     inverse = list(np.argsort(perm))
-    np.testing.assert_array_equal(t.permute(inverse).data, a)
+    np.testing.assert_array_equal(t.permute(inverse).array, a)
 
 
 @pytest.mark.task("1.8")
@@ -126,9 +126,9 @@ def test_transpose_is_an_involution(shape, data):
     d0 = data.draw(st.integers(-len(shape), len(shape) - 1))
     d1 = data.draw(st.integers(-len(shape), len(shape) - 1))
     t = tt.tensor(a).transpose(d0, d1)
-    np.testing.assert_array_equal(t.data, np.swapaxes(a, d0, d1))
-    np.testing.assert_array_equal(t.transpose(d0, d1).data, a)
-    np.testing.assert_array_equal(tt.tensor(a).T.data, a.T)
+    np.testing.assert_array_equal(t.array, np.swapaxes(a, d0, d1))
+    np.testing.assert_array_equal(t.transpose(d0, d1).array, a)
+    np.testing.assert_array_equal(tt.tensor(a).T.array, a.T)
 
 
 @pytest.mark.task("1.7")
@@ -141,9 +141,9 @@ def test_split_then_cat_round_trip(shape, data):
     pieces = tt.tensor(a).split(size, dim)
     assert all(p.shape[dim] <= size for p in pieces)
     assert sum(p.shape[dim] for p in pieces) == shape[dim]
-    np.testing.assert_array_equal(tt.cat(pieces, dim).data, a)
+    np.testing.assert_array_equal(tt.cat(pieces, dim).array, a)
     chunks = tt.tensor(a).chunk(data.draw(st.integers(1, 5)), dim)
-    np.testing.assert_array_equal(tt.cat(list(chunks), dim).data, a)
+    np.testing.assert_array_equal(tt.cat(list(chunks), dim).array, a)
 
 
 @pytest.mark.task("1.7")
@@ -153,7 +153,7 @@ def test_stack_then_unbind_round_trip(shape, data):
     a, b = _arange(shape), _arange(shape) * 2
     dim = data.draw(st.integers(-len(shape) - 1, len(shape)))
     s = tt.stack([tt.tensor(a), tt.tensor(b)], dim)
-    np.testing.assert_array_equal(s.data, np.stack([a, b], dim))
+    np.testing.assert_array_equal(s.array, np.stack([a, b], dim))
     first, second = s.unbind(dim)
-    np.testing.assert_array_equal(first.data, a)
-    np.testing.assert_array_equal(second.data, b)
+    np.testing.assert_array_equal(first.array, a)
+    np.testing.assert_array_equal(second.array, b)

@@ -73,8 +73,8 @@ def test_integer_division_by_zero_raises_and_floats_stay_quiet(torch):
     x = tt.tensor([1.0, -1.0, 0.0])
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # PyTorch prints no NumPy RuntimeWarnings
-        np.testing.assert_array_equal((x // 0).data, (torch.tensor([1.0, -1.0, 0.0]) // 0).numpy())
-        assert np.isnan((x % 0).data[2])
+        np.testing.assert_array_equal((x // 0).array, (torch.tensor([1.0, -1.0, 0.0]) // 0).numpy())
+        assert np.isnan((x % 0).array[2])
 
 
 @pytest.mark.task("1.3")
@@ -95,7 +95,7 @@ def test_div_rounding_modes(torch):
             theirs = torch.tensor(a, dtype=getattr(torch, dtype)).div(
                 torch.tensor(b, dtype=getattr(torch, dtype)), rounding_mode=mode)
             assert ours.dtype.name == dtype
-            np.testing.assert_array_equal(ours.data, theirs.numpy())
+            np.testing.assert_array_equal(ours.array, theirs.numpy())
     with pytest.raises(ValueError, match="rounding_mode"):
         tt.ones(2).div(2, rounding_mode="round")
 
@@ -107,7 +107,7 @@ def test_free_functions_take_a_number_first(torch):
         ours = getattr(tt, name)(2, tt.tensor(x))
         theirs = getattr(torch, name)(2, torch.tensor(x))
         assert ours.dtype.name == str(theirs.dtype).split(".")[-1]
-        np.testing.assert_allclose(ours.data, theirs.numpy())
+        np.testing.assert_allclose(ours.array, theirs.numpy())
     assert tt.true_divide(tt.tensor([1, 2]), 2).tolist() == [0.5, 1.0]
 
 
@@ -117,7 +117,7 @@ def test_where_with_two_numbers_and_where_of_a_mask(torch):
     for a, b in [(1.0, 0), (1, 0), (1, 0.5), (True, 2)]:
         ours, theirs = tt.where(tt.tensor(cond), a, b), torch.where(torch.tensor(cond), a, b)
         assert ours.dtype.name == str(theirs.dtype).split(".")[-1], (a, b)
-        np.testing.assert_array_equal(ours.data, theirs.numpy())
+        np.testing.assert_array_equal(ours.array, theirs.numpy())
     rows, cols = tt.where(tt.tensor(cond))
     assert rows.tolist() == [0, 1] and cols.tolist() == [0, 1] and rows.dtype is tt.int64
     assert tt.tensor([[0, 3], [4, 0]]).nonzero().tolist() == [[0, 1], [1, 0]]
@@ -188,7 +188,7 @@ def test_softmax_dtype_integers_and_empty(torch):
     ints = [[3, 4], [1, 1]]
     ours = tt.tensor(ints).softmax(1, dtype=tt.float64)
     assert ours.dtype is tt.float64
-    np.testing.assert_allclose(ours.data, torch.tensor(ints).softmax(1, dtype=torch.float64))
+    np.testing.assert_allclose(ours.array, torch.tensor(ints).softmax(1, dtype=torch.float64))
     with pytest.raises(NotImplementedError):
         tt.tensor(ints).softmax(1)
     with pytest.raises(NotImplementedError):
@@ -225,7 +225,7 @@ def test_max_min_over_empty_and_0d(torch):
     assert z.argmax(0).item() == 0 and z.cumsum(0).shape == ()
     with pytest.raises(RuntimeError, match="bool"):
         tt.tensor([True, False]).argmax()
-    np.testing.assert_array_equal(e.logsumexp(0).data, torch.zeros(0, 3).logsumexp(0).numpy())
+    np.testing.assert_array_equal(e.logsumexp(0).array, torch.zeros(0, 3).logsumexp(0).numpy())
 
 
 @pytest.mark.task("1.5")
@@ -274,13 +274,13 @@ def test_cat_skips_legacy_empty_1d_tensors(torch):
     for order in (lambda a, e: [a, e], lambda a, e: [e, a, e]):
         ours = tt.cat(order(tt.tensor(x), tt.tensor([])), 1)
         theirs = torch.cat(order(torch.tensor(x), torch.tensor([])), 1)
-        np.testing.assert_array_equal(ours.data, theirs.numpy())
+        np.testing.assert_array_equal(ours.array, theirs.numpy())
 
 
 @pytest.mark.task("1.7")
 def test_tril_triu_keep_the_dtype():
     b = tt.ones(3, 3, dtype=tt.bool)
-    assert b.tril().dtype is tt.bool and b.triu(1).data.sum() == 3
+    assert b.tril().dtype is tt.bool and b.triu(1).array.sum() == 3
     assert tt.ones(2, 2, dtype=tt.int32).tril().dtype is tt.int32
 
 
@@ -290,7 +290,7 @@ def test_pad_crops_with_negative_widths(torch):
     for widths in [(-1, 0), (-1, -1, 1, 0), (2, -3), (0, 0, -1, 2)]:
         ours = tt.pad(tt.tensor(x), widths, value=9.0)
         theirs = torch.nn.functional.pad(torch.tensor(x), widths, value=9.0)
-        np.testing.assert_array_equal(ours.data, theirs.numpy())
+        np.testing.assert_array_equal(ours.array, theirs.numpy())
     assert tt.pad(tt.tensor(2.5), ()).item() == 2.5
     with pytest.raises(RuntimeError):
         tt.pad(tt.zeros(3, 4), (1, 1, 1, 1, 1, 1))
@@ -352,12 +352,12 @@ def test_integer_with_array_index_keeps_pytorch_layout(torch, index):
 
     ours = tt.tensor(x)[index]
     theirs = torch.tensor(x)[tuple(torch_index(i) for i in index)]
-    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    np.testing.assert_array_equal(ours.array, theirs.numpy())
     value = np.arange(theirs.numel(), dtype=np.float32).reshape(theirs.shape) + 100
     t_ours, t_theirs = tt.tensor(x), torch.tensor(x)
     t_ours[index] = tt.tensor(value)
     t_theirs[tuple(torch_index(i) for i in index)] = torch.tensor(value)
-    np.testing.assert_array_equal(t_ours.data, t_theirs.numpy())
+    np.testing.assert_array_equal(t_ours.array, t_theirs.numpy())
 
 
 @pytest.mark.task("1.10")

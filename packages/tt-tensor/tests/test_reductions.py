@@ -126,8 +126,8 @@ def test_against_numpy(name, dim, keepdim, dtype):
     expected = np.asarray(np_fn(x, dim, keepdim))
     assert out.shape == expected.shape
     if name not in ("mean", "var", "std", "var_biased", "var_correction", "logsumexp"):
-        assert out.data.dtype == expected.dtype, (out.data.dtype, expected.dtype)
-    np.testing.assert_allclose(out.data, expected, rtol=2e-6, atol=1e-6)
+        assert out.array.dtype == expected.dtype, (out.array.dtype, expected.dtype)
+    np.testing.assert_allclose(out.array, expected, rtol=2e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize("name,dim,keepdim,dtype", CASES)
@@ -138,7 +138,7 @@ def test_against_torch(torch, name, dim, keepdim, dtype):
     expected = torch_fn(torch.from_numpy(x), dim, keepdim)
     assert out.shape == tuple(expected.shape)
     assert out.dtype.name == str(expected.dtype).split(".")[1]
-    np.testing.assert_allclose(out.data, expected.numpy(), rtol=2e-6, atol=1e-6)
+    np.testing.assert_allclose(out.array, expected.numpy(), rtol=2e-6, atol=1e-6)
 
 
 @pytest.mark.parametrize("fn", ["max", "min"])
@@ -153,8 +153,8 @@ def test_max_min_dim_returns_values_and_indices(fn, dim, keepdim):
     expected_idx = arg(x, axis=dim, keepdims=keepdim)
     expected_val = (np.max if fn == "max" else np.min)(x, axis=dim, keepdims=keepdim)
     assert indices.dtype is tt.int64
-    np.testing.assert_array_equal(indices.data, expected_idx)
-    np.testing.assert_array_equal(values.data, expected_val)
+    np.testing.assert_array_equal(indices.array, expected_idx)
+    np.testing.assert_array_equal(values.array, expected_val)
     assert values.dtype is tt.float32
 
 
@@ -165,15 +165,15 @@ def test_max_min_dim_match_torch(torch, fn, dim, keepdim):
     x = _data("float64", seed=3)
     ours = getattr(tt.tensor(x), fn)(dim, keepdim)
     theirs = getattr(torch.from_numpy(x), fn)(dim, keepdim)
-    np.testing.assert_array_equal(ours.values.data, theirs.values.numpy())
-    np.testing.assert_array_equal(ours.indices.data, theirs.indices.numpy())
+    np.testing.assert_array_equal(ours.values.array, theirs.values.numpy())
+    np.testing.assert_array_equal(ours.indices.array, theirs.indices.numpy())
 
 
 def test_closed_forms():
     x = tt.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     assert x.sum().item() == 21.0
-    np.testing.assert_array_equal(x.sum(0).data, [5.0, 7.0, 9.0])
-    np.testing.assert_array_equal(x.sum(1, keepdim=True).data, [[6.0], [15.0]])
+    np.testing.assert_array_equal(x.sum(0).array, [5.0, 7.0, 9.0])
+    np.testing.assert_array_equal(x.sum(1, keepdim=True).array, [[6.0], [15.0]])
     assert x.mean().item() == 3.5
     assert x.max().item() == 6.0 and x.min().item() == 1.0
     assert x.prod().item() == 720.0
@@ -181,15 +181,15 @@ def test_closed_forms():
     assert x.std(unbiased=False).item() == pytest.approx(np.sqrt(35 / 12))
     assert tt.tensor([0.0, 0.0]).logsumexp(0).item() == pytest.approx(np.log(2))
     assert x.argmax().item() == 5 and x.argmin().item() == 0
-    np.testing.assert_array_equal(x.cumsum(1).data, [[1, 3, 6], [4, 9, 15]])
+    np.testing.assert_array_equal(x.cumsum(1).array, [[1, 3, 6], [4, 9, 15]])
 
 
 def test_logsumexp_is_stable():
     x = tt.tensor([[1000.0, 1000.0], [-1000.0, -1000.0], [-np.inf, -np.inf]])
     with np.errstate(over="raise"):
         out = x.logsumexp(1)
-    np.testing.assert_allclose(out.data[:2], [1000 + np.log(2), -1000 + np.log(2)])
-    assert out.data[2] == -np.inf
+    np.testing.assert_allclose(out.array[:2], [1000 + np.log(2), -1000 + np.log(2)])
+    assert out.array[2] == -np.inf
 
 
 def test_integer_and_bool_sums_give_int64():
@@ -210,13 +210,13 @@ def test_mean_and_var_need_floats():
 def test_cumsum_matches_numpy():
     x = _data("float64")
     for d in (0, 1, -1):
-        np.testing.assert_allclose(tt.tensor(x).cumsum(d).data, np.cumsum(x, axis=d))
+        np.testing.assert_allclose(tt.tensor(x).cumsum(d).array, np.cumsum(x, axis=d))
 
 
 def test_cumsum_matches_torch(torch):
     x = _data("int64")
     for d in (0, 1, -1):
-        np.testing.assert_array_equal(tt.tensor(x).cumsum(d).data,
+        np.testing.assert_array_equal(tt.tensor(x).cumsum(d).array,
                                       torch.from_numpy(x).cumsum(d).numpy())
 
 
@@ -252,7 +252,7 @@ def test_zero_dim_reductions_match_torch(torch):
         ours = getattr(tt.tensor(3.0), fn)(0)
         theirs = getattr(torch.tensor(3.0), fn)(0)
         assert ours.shape == tuple(theirs.shape)
-        np.testing.assert_allclose(ours.data, theirs.numpy())
+        np.testing.assert_allclose(ours.array, theirs.numpy())
 
 
 @pytest.mark.parametrize("p", ["fro", 2, 1, float("inf"), float("-inf"), 0, 3, 0.5])
@@ -271,4 +271,4 @@ def test_norm_matches_its_closed_form(p, dim):
         want = (a != 0).sum(axis=dim).astype(np.float64)
     else:
         want = (a ** p).sum(axis=dim) ** (1 / p)
-    np.testing.assert_allclose(tt.tensor(x).norm(p, dim).data, want, rtol=1e-12)
+    np.testing.assert_allclose(tt.tensor(x).norm(p, dim).array, want, rtol=1e-12)

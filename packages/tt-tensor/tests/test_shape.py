@@ -162,7 +162,7 @@ def test_against_numpy(op):
     for out, exp in zip(outs, expected):
         assert isinstance(out, tt.Tensor)
         assert out.shape == np.shape(exp)
-        np.testing.assert_array_equal(out.data, exp)
+        np.testing.assert_array_equal(out.array, exp)
 
 
 @pytest.mark.parametrize("op", PARAMS)
@@ -172,7 +172,7 @@ def test_against_torch(torch, op):
     assert len(outs) == len(expected)
     for out, exp in zip(outs, expected):
         assert out.shape == tuple(exp.shape)
-        np.testing.assert_array_equal(out.data, exp.numpy())
+        np.testing.assert_array_equal(out.array, exp.numpy())
 
 
 # -- views share memory and the version counter ---------------------------------------------------
@@ -200,16 +200,16 @@ VIEWS = [
 def test_views_share_memory_and_version(make_view):
     base = tt.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     view = make_view(base)
-    assert np.shares_memory(view.data, base.data)
+    assert np.shares_memory(view.array, base.array)
     v0 = base._version
-    view.data.flat[0] = 100.0
-    assert 100.0 in base.data
+    view.array.flat[0] = 100.0
+    assert 100.0 in base.array
     view[...] = -1.0  # a real in-place write through the view
     assert base._version == v0 + 1 == view._version
-    assert (base.data == -1.0).sum() == view.numel()
+    assert (base.array == -1.0).sum() == view.numel()
     base.add_(1.0)
     assert view._version == base._version == v0 + 2
-    np.testing.assert_array_equal(view.data, np.zeros(view.shape))
+    np.testing.assert_array_equal(view.array, np.zeros(view.shape))
 
 
 @pytest.mark.task("1.7")
@@ -217,7 +217,7 @@ def test_non_views_do_not_share():
     base = tt.tensor([[1.0, 2.0], [3.0, 4.0]])
     for other in (base.clone(), base.repeat(1, 1), tt.pad(base, (1, 1)), base[tt.tensor([0])],
                   base + 0, tt.cat([base, base]), base.T.contiguous()):
-        assert not np.shares_memory(other.data, base.data)
+        assert not np.shares_memory(other.array, base.array)
         v0 = other._version
         base.add_(1.0)
         assert other._version == v0
@@ -227,7 +227,7 @@ def test_non_views_do_not_share():
 def test_view_chain_writes_through():
     base = tt.zeros(2, 3, 4)
     base.view(6, 4)[2].view(2, 2).T[0, 1] = 7.0
-    np.testing.assert_array_equal(np.argwhere(base.data == 7.0), [[0, 2, 2]])
+    np.testing.assert_array_equal(np.argwhere(base.array == 7.0), [[0, 2, 2]])
 
 
 @pytest.mark.task("1.7")
@@ -236,7 +236,7 @@ def test_view_of_non_contiguous_fails_but_reshape_copies():
     with pytest.raises(RuntimeError, match="reshape"):
         x.view(6)
     y = x.reshape(6)
-    np.testing.assert_array_equal(y.data, [0, 3, 1, 4, 2, 5])
+    np.testing.assert_array_equal(y.array, [0, 3, 1, 4, 2, 5])
     assert not x.is_contiguous() and x.contiguous().is_contiguous()
     assert x.stride() == (1, 3)
     assert tt.zeros(2, 3, 4).stride() == (12, 4, 1)
@@ -246,10 +246,10 @@ def test_view_of_non_contiguous_fails_but_reshape_copies():
 def test_expand_is_a_read_only_view():
     x = tt.tensor([[1.0], [2.0]])
     e = x.expand(2, 3)
-    assert np.shares_memory(e.data, x.data)
+    assert np.shares_memory(e.array, x.array)
     assert e.stride() == (1, 0)
-    x.data[0, 0] = 5.0
-    np.testing.assert_array_equal(e.data[0], [5.0, 5.0, 5.0])
+    x.array[0, 0] = 5.0
+    np.testing.assert_array_equal(e.array[0], [5.0, 5.0, 5.0])
     with pytest.raises(RuntimeError, match="clone"):
         e.add_(1.0)
 
@@ -330,7 +330,7 @@ def test_cat_and_stack_errors():
 def test_cat_promotes_dtypes():
     out = tt.cat([tt.tensor([1, 2]), tt.tensor([0.5])])
     assert out.dtype is tt.float32
-    np.testing.assert_array_equal(out.data, [1.0, 2.0, 0.5])
+    np.testing.assert_array_equal(out.array, [1.0, 2.0, 0.5])
 
 
 @pytest.mark.task("1.7")

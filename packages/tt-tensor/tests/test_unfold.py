@@ -31,7 +31,7 @@ def test_unfold_against_definition(shape, dim, size, step):
     out = tt.tensor(a).unfold(dim, size, step)
     expected = _windows(a, dim, size, step)
     assert out.shape == expected.shape
-    np.testing.assert_array_equal(out.data, expected)
+    np.testing.assert_array_equal(out.array, expected)
 
 
 @pytest.mark.parametrize("shape,dim,size,step", CASES, ids=IDS)
@@ -40,15 +40,15 @@ def test_unfold_against_torch(torch, shape, dim, size, step):
     out = tt.tensor(a).unfold(dim, size, step)
     expected = torch.from_numpy(a).unfold(dim, size, step)
     assert out.shape == tuple(expected.shape)
-    np.testing.assert_array_equal(out.data, expected.numpy())
+    np.testing.assert_array_equal(out.array, expected.numpy())
 
 
 def test_unfold_is_a_view():
     x = tt.arange(8.0)
     w = x.unfold(0, 3, 1)
-    assert np.shares_memory(w.data, x.data)
-    x.data[2] = 100.0
-    np.testing.assert_array_equal(w.data[0:3, :],
+    assert np.shares_memory(w.array, x.array)
+    x.array[2] = 100.0
+    np.testing.assert_array_equal(w.array[0:3, :],
                                   [[0, 1, 100], [1, 100, 3], [100, 3, 4]])
     assert w._version == x._version
     with pytest.raises(RuntimeError, match="clone"):
@@ -58,7 +58,7 @@ def test_unfold_is_a_view():
 def test_unfold_of_non_contiguous_input():
     a = np.arange(24, dtype=np.float32).reshape(4, 6)
     out = tt.tensor(a).T.unfold(1, 2, 1)  # (6, 3, 2) from a transposed view
-    np.testing.assert_array_equal(out.data, _windows(a.T.copy(), 1, 2, 1))
+    np.testing.assert_array_equal(out.array, _windows(a.T.copy(), 1, 2, 1))
 
 
 def test_unfold_errors():
@@ -106,7 +106,7 @@ def test_conv2d_by_unfold_against_numpy(xs, ws, stride, padding):
     rng = np.random.default_rng(0)
     x, w = rng.standard_normal(xs), rng.standard_normal(ws)
     out = _conv2d_by_unfold(tt.tensor(x), tt.tensor(w), stride, padding)
-    np.testing.assert_allclose(out.data, _conv2d_numpy(x, w, stride, padding), rtol=1e-10)
+    np.testing.assert_allclose(out.array, _conv2d_numpy(x, w, stride, padding), rtol=1e-10)
 
 
 @pytest.mark.parametrize("xs,ws,stride,padding", CONV)
@@ -118,4 +118,4 @@ def test_conv2d_by_unfold_against_torch(torch, xs, ws, stride, padding):
     expected = torch.nn.functional.conv2d(torch.from_numpy(x), torch.from_numpy(w),
                                           stride=stride, padding=padding)
     assert out.shape == tuple(expected.shape)
-    np.testing.assert_allclose(out.data, expected.numpy(), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(out.array, expected.numpy(), rtol=1e-4, atol=1e-4)

@@ -29,7 +29,7 @@ def bce(p: tt.Tensor, y: tt.Tensor) -> tt.Tensor:
 
 
 def accuracy(p: tt.Tensor, y: tt.Tensor) -> float:
-    return float(((p.data > 0.5) == (y.data > 0.5)).mean())
+    return float(((p.array > 0.5) == (y.array > 0.5)).mean())
 
 
 def sgd_step(params: list[tt.Tensor], lr: float) -> None:
@@ -78,7 +78,7 @@ def train(model: Perceptron | TwoLayerNet, epochs: int, lr: float, name: str,
         p = model(X)
         loss = bce(p, Y)
         if accuracy(p, Y) > best:
-            best, best_weights = accuracy(p, Y), [q.data.copy() for q in model.params]
+            best, best_weights = accuracy(p, Y), [q.array.copy() for q in model.params]
         loss.backward()
         sgd_step(model.params, lr)
         loss_value = loss.item()
@@ -89,7 +89,7 @@ def train(model: Perceptron | TwoLayerNet, epochs: int, lr: float, name: str,
             print(f"  {name} epoch {epoch:5d}  loss {loss_value:.4f}  accuracy 100%")
             return best, epoch, loss_value
     for q, saved in zip(model.params, best_weights or []):
-        q.data[...] = saved
+        q.array[...] = saved
     return best, epochs, loss_value
 
 
@@ -104,10 +104,10 @@ def plot(models: list[tuple[str, Perceptron | TwoLayerNet, float]], path: Path) 
     fig, axes = plt.subplots(1, len(models), figsize=(5 * len(models), 4.5))
     for ax, (title, model, acc) in zip(axes, models):
         with no_grad():
-            z = model(points).data.reshape(gx.shape)
+            z = model(points).array.reshape(gx.shape)
         surface = ax.contourf(gx, gy, z, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.8)
         ax.contour(gx, gy, z, levels=[0.5], colors="k", linewidths=2)
-        ax.scatter(X.data[:, 0], X.data[:, 1], c=Y.data[:, 0], cmap="RdBu_r", edgecolors="k",
+        ax.scatter(X.array[:, 0], X.array[:, 1], c=Y.array[:, 0], cmap="RdBu_r", edgecolors="k",
                    s=160, vmin=0, vmax=1)
         ax.set_title(f"{title}: accuracy {acc:.0%}")
         ax.set_xlabel("x1")

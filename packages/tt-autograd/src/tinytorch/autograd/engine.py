@@ -54,9 +54,9 @@ def _fit(g: Any, shape: tuple[int, ...], dtype: np.dtype) -> Tensor:
     if not isinstance(g, Tensor):
         raise RuntimeError(f"expected Tensor or None (got {type(g).__name__}): a backward "
                            "returned something else as a gradient")
-    if g.data.shape != shape:
+    if g.array.shape != shape:
         g = unbroadcast(g, shape)
-    if g.data.dtype != dtype:
+    if g.array.dtype != dtype:
         g = g.to(dtype)
     return g
 
@@ -66,7 +66,7 @@ def _add(a: Tensor | None, b: Tensor, create_graph: bool) -> Tensor:
         return b
     if create_graph:
         return a + b
-    return Tensor._wrap(a.data + b.data)
+    return Tensor._wrap(a.array + b.array)
 
 
 def _run_hooks(meta: Any, g: Tensor) -> Tensor:
@@ -80,7 +80,7 @@ def _run_hooks(meta: Any, g: Tensor) -> Tensor:
             if replaced.shape != g.shape:
                 raise RuntimeError(f"hook '{name}' has changed the size of value (was "
                                    f"{tuple(g.shape)} got {tuple(replaced.shape)})")
-            if replaced.data.dtype != g.data.dtype:
+            if replaced.array.dtype != g.array.dtype:
                 raise RuntimeError(f"hook '{name}' has changed the type of value (was "
                                    f"{g.dtype.name} got {replaced.dtype.name})")
             g = replaced
@@ -110,11 +110,11 @@ class Engine:
             if t._requires_grad:
                 fn = t.grad_fn
                 if fn is None:
-                    edges.append((t, 0, t.data.shape, t.data.dtype))
+                    edges.append((t, 0, t.array.shape, t.array.dtype))
                 else:
                     meta = t._autograd_meta
                     edges.append((fn, meta.output_nr if meta is not None else 0,
-                                  t.data.shape, t.data.dtype))
+                                  t.array.shape, t.array.dtype))
             else:
                 edges.append(None)
         node.edges = tuple(edges)
@@ -125,7 +125,7 @@ class Engine:
             node.inputs = inputs
             node.versions = tuple([t._version_counter[0] for t in inputs])
         if cls.save_output:
-            node.out_data = output.data
+            node.out_data = output.array
             node.out_counter = output._version_counter
             node.out_version = output._version_counter[0]
         return node
@@ -185,18 +185,18 @@ def _root_gradients(outputs: Sequence[Tensor], grads: Sequence[Any]) -> list[Ten
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have "
                                "a grad_fn")
         if g is None:
-            if out.data.size != 1:
+            if out.array.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs "
                                    f"(output {i} has shape {tuple(out.shape)}); pass a gradient "
                                    "of that shape")
-            g = Tensor._wrap(np.ones(out.data.shape, out.data.dtype))
+            g = Tensor._wrap(np.ones(out.array.shape, out.array.dtype))
         else:
             g = out._lift(g)
             if g.shape != out.shape:
                 raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
                                    f"{tuple(g.shape)} and output[{i}] has a shape of "
                                    f"{tuple(out.shape)}")
-            if g.data.dtype != out.data.dtype:
+            if g.array.dtype != out.array.dtype:
                 g = g.to(out.dtype)
         result.append(g)
     return result
@@ -205,9 +205,9 @@ def _root_gradients(outputs: Sequence[Tensor], grads: Sequence[Any]) -> list[Ten
 def _edge_of(t: Tensor) -> tuple[Any, int, tuple[int, ...], np.dtype]:
     fn = t.grad_fn
     if fn is None:
-        return (t, 0, t.data.shape, t.data.dtype)
+        return (t, 0, t.array.shape, t.array.dtype)
     meta = t._autograd_meta
-    return (fn, meta.output_nr if meta is not None else 0, t.data.shape, t.data.dtype)
+    return (fn, meta.output_nr if meta is not None else 0, t.array.shape, t.array.dtype)
 
 
 def run_backward(outputs: Sequence[Tensor], grad_outputs: Sequence[Any],
@@ -327,7 +327,7 @@ def _node_arrived(node: Node, buf: list[Any], wanted: dict[Any, list[int]],
                 if t is not None:
                     new = g if create_graph else g.detach()
                     if t.grad is not None:  # retained grads add up across passes, as leaves'
-                        new = t.grad + new if create_graph else Tensor._wrap(t.grad.data + g.data)
+                        new = t.grad + new if create_graph else Tensor._wrap(t.grad.array + g.array)
                     t.grad = new
                     handed_out.add(id(g))
     if wanted:
@@ -358,18 +358,18 @@ def _accumulate(leaf: Tensor, g: Tensor, create_graph: bool, handed_out: set[int
         if create_graph:
             leaf.grad = g
         else:
-            owned = g.data.flags.owndata and g.data.flags.writeable and id(g) not in handed_out
-            leaf.grad = g if owned else Tensor._wrap(np.array(g.data, copy=True))
+            owned = g.array.flags.owndata and g.array.flags.writeable and id(g) not in handed_out
+            leaf.grad = g if owned else Tensor._wrap(np.array(g.array, copy=True))
             handed_out.add(id(leaf.grad))
     elif create_graph or leaf.grad._requires_grad:
         leaf.grad = leaf.grad + g
     else:
-        current = leaf.grad.data
+        current = leaf.grad.array
         if current.flags.writeable and current.shape == g.shape:
-            current += g.data
+            current += g.array
             leaf.grad._bump_version()
         else:
-            leaf.grad = Tensor._wrap(current + g.data)
+            leaf.grad = Tensor._wrap(current + g.array)
     # END SOLUTION
 
 
@@ -406,7 +406,7 @@ def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: bool
         if r is None:
             if materialize_grads:
                 t = ins[i]
-                results[i] = Tensor._wrap(np.zeros(t.data.shape, t.data.dtype))
+                results[i] = Tensor._wrap(np.zeros(t.array.shape, t.array.dtype))
             elif not allow_unused:
                 raise RuntimeError(f"One of the differentiated Tensors (input {i}) appears to "
                                    "not have been used in the graph. Set allow_unused=True if "

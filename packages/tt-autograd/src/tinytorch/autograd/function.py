@@ -7,7 +7,7 @@ attention, cross-entropy)::
         @staticmethod
         def forward(ctx, x):
             ctx.save_for_backward(x)
-            return Tensor(x.data ** 3)          # any NumPy code; runs under no_grad
+            return Tensor(x.array ** 3)          # any NumPy code; runs under no_grad
 
         @staticmethod
         def backward(ctx, grad):
@@ -168,7 +168,7 @@ class Function:
                 fn, meta = a.grad_fn, a._autograd_meta
                 edges.append((fn if fn is not None else a,
                               meta.output_nr if fn is not None and meta is not None else 0,
-                              a.data.shape, a.data.dtype))
+                              a.array.shape, a.array.dtype))
                 wanted = True
             else:
                 edges.append(None)
@@ -194,9 +194,9 @@ class Function:
                 ctx._out_meta.append(((), None))
                 continue
             if any(o is a for a in args) or o.grad_fn is not None:
-                o = outputs[i] = Tensor._wrap(o.data, view_of=o)  # never rewire an input
-            ctx._out_meta.append((o.data.shape, o.data.dtype))
-            if o.data.dtype.kind == "f" and id(o) not in non_diff:
+                o = outputs[i] = Tensor._wrap(o.array, view_of=o)  # never rewire an input
+            ctx._out_meta.append((o.array.shape, o.array.dtype))
+            if o.array.dtype.kind == "f" and id(o) not in non_diff:
                 o.grad_fn, o._requires_grad = ctx, True
                 if i:
                     o._autograd_meta = TensorMeta()
@@ -205,7 +205,7 @@ class Function:
         for t in ctx._to_save:
             position = next((i for i, o in enumerate(outputs) if o is t), None)
             if position is not None:  # an output: do not keep a reference cycle ctx <-> output
-                saved.append((t.data, t._version_counter, position))
+                saved.append((t.array, t._version_counter, position))
             else:
                 saved.append(t)
             versions.append(t._version_counter[0] if t is not None else 0)

@@ -34,7 +34,7 @@ def _as_tuple(x: Any) -> tuple[Any, ...]:
 
 
 def _weighted_sum(outputs: tuple[Any, ...], weights: list[np.ndarray]) -> float:
-    return float(sum(np.sum(o.data * w) for o, w in zip(outputs, weights)))
+    return float(sum(np.sum(o.array * w) for o, w in zip(outputs, weights)))
 
 
 def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: float = 1e-5,
@@ -60,13 +60,13 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
     if not check_backward_ad:
         return True
     for i in checked:
-        if inputs[i].data.dtype != np.float64:
+        if inputs[i].array.dtype != np.float64:
             warnings.warn(f"Input #{i} requires gradient and is not a double precision floating "
                           "point. The numerical differences gradcheck uses are likely to fail "
                           "with a lower precision; use float64 inputs (.double()).", UserWarning,
                           stacklevel=2)
     outputs = [o for o in _as_tuple(fn(*inputs)) if isinstance(o, Tensor)
-               and o.data.dtype.kind == "f"]
+               and o.array.dtype.kind == "f"]
     rng = np.random.default_rng(seed)
     weights = [rng.standard_normal(o.shape) for o in outputs]
     differentiable = [(o, w) for o, w in zip(outputs, weights) if o.requires_grad]
@@ -77,7 +77,7 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
                           [Tensor(w, dtype=o.dtype) for o, w in differentiable],
                           allow_unused=True)
     for position, i in enumerate(checked):
-        x = inputs[i].data
+        x = inputs[i].array
         numerical = np.zeros(x.shape)
         with set_grad_enabled(_record):  # gradgradcheck's fn differentiates inside
             for k in np.ndindex(*x.shape):
@@ -89,7 +89,7 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
                 x[k] = original
                 numerical[k] = (plus - minus) / (2 * eps)
         found = analytical[position]
-        got = np.zeros(x.shape) if found is None else np.asarray(found.data, np.float64)
+        got = np.zeros(x.shape) if found is None else np.asarray(found.array, np.float64)
         if got.shape != x.shape:
             return _fail(f"input {i}: the gradient has shape {got.shape}, the input {x.shape}",
                          raise_exception)

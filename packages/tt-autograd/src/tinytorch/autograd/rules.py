@@ -59,7 +59,7 @@ def rule(save: str = "") -> Callable[[Rule], Rule]:
 
 
 def _zeros_like(g: Tensor) -> Tensor:
-    return Tensor._wrap(np.zeros_like(g.data))
+    return Tensor._wrap(np.zeros_like(g.array))
 
 
 def _kept(g: Tensor, shape: tuple[int, ...], dims: tuple[int, ...] | None,
@@ -80,11 +80,11 @@ class IndexAdd(Function):
     @staticmethod
     def forward(ctx: Any, g: Tensor, shape: tuple[int, ...], index: tuple[Any, ...]) -> Tensor:
         ctx.index = index
-        out = np.zeros(shape, g.data.dtype)
+        out = np.zeros(shape, g.array.dtype)
         if any(isinstance(i, np.ndarray) and i.dtype.kind in "iu" for i in index):
-            np.add.at(out, index, g.data)  # integer arrays may repeat an index: add, not assign
+            np.add.at(out, index, g.array)  # integer arrays may repeat an index: add, not assign
         else:
-            out[index] = g.data  # ints, slices, None, Ellipsis, masks: every slot at most once
+            out[index] = g.array  # ints, slices, None, Ellipsis, masks: every slot at most once
         return Tensor._wrap(out)
 
     @staticmethod
@@ -103,12 +103,12 @@ class Fold(Function):
     def forward(ctx: Any, g: Tensor, shape: tuple[int, ...], dim: int, size: int,
                 step: int) -> Tensor:
         ctx.dim, ctx.size, ctx.step = dim, size, step
-        out = np.zeros(shape, g.data.dtype)
+        out = np.zeros(shape, g.array.dtype)
         count = g.shape[dim]
         window = [slice(None)] * len(shape)
         for k in range(size):
             window[dim] = slice(k, k + step * (count - 1) + 1, step)
-            out[tuple(window)] += g.data[..., k]
+            out[tuple(window)] += g.array[..., k]
         return Tensor._wrap(out)
 
     @staticmethod
@@ -163,10 +163,10 @@ def pow(ctx: Any, g: Tensor) -> Any:
     # BEGIN SOLUTION 2.2 pow: d(a^b) = b a^(b-1) da + a^b log(a) db (0 where b == 0 / a == 0)
     a, b = ctx.inputs
     da, db = ctx.needs_input_grad
-    ga = (g * b * a ** (b - 1)).where(b.data != 0, 0.0) if da else None
+    ga = (g * b * a ** (b - 1)).where(b.array != 0, 0.0) if da else None
     if not db:
         return ga, None
-    log_a = a.log().where(~((a.data == 0) & (b.data >= 0)), 0.0)
+    log_a = a.log().where(~((a.array == 0) & (b.array >= 0)), 0.0)
     return ga, g * ctx.output * log_a
     # END SOLUTION
 
@@ -189,8 +189,8 @@ def remainder(ctx: Any, g: Tensor) -> Any:
 @rule(save="inputs")
 def maximum(ctx: Any, g: Tensor) -> Any:
     # BEGIN SOLUTION 2.2 maximum: to the larger input; ties split the gradient evenly
-    a, b = (t.data for t in ctx.inputs)
-    share = Tensor._wrap(((a > b) + 0.5 * (a == b)).astype(g.data.dtype))
+    a, b = (t.array for t in ctx.inputs)
+    share = Tensor._wrap(((a > b) + 0.5 * (a == b)).astype(g.array.dtype))
     return g * share, g * (1 - share)
     # END SOLUTION
 
@@ -198,8 +198,8 @@ def maximum(ctx: Any, g: Tensor) -> Any:
 @rule(save="inputs")
 def minimum(ctx: Any, g: Tensor) -> Any:
     # BEGIN SOLUTION 2.2 minimum: to the smaller input; ties split the gradient evenly
-    a, b = (t.data for t in ctx.inputs)
-    share = Tensor._wrap(((a < b) + 0.5 * (a == b)).astype(g.data.dtype))
+    a, b = (t.array for t in ctx.inputs)
+    share = Tensor._wrap(((a < b) + 0.5 * (a == b)).astype(g.array.dtype))
     return g * share, g * (1 - share)
     # END SOLUTION
 
@@ -296,7 +296,7 @@ def log1p(ctx: Any, g: Tensor) -> Any:
 @rule(save="inputs")
 def clamp(ctx: Any, g: Tensor) -> Any:
     # BEGIN SOLUTION 2.2 clamp: pass where min <= x <= max
-    x, lo, hi = ctx.inputs[0].data, ctx.saved["min"], ctx.saved["max"]
+    x, lo, hi = ctx.inputs[0].array, ctx.saved["min"], ctx.saved["max"]
     inside = np.ones(x.shape, bool)
     if lo is not None:
         inside &= x >= lo
@@ -339,11 +339,11 @@ def sum(ctx: Any, g: Tensor) -> Any:
 def _extreme(ctx: Any, g: Tensor) -> Any:
     """amax/amin: the gradient goes to the elements equal to the result, shared evenly by ties."""
     # BEGIN SOLUTION 2.3 amax/amin: to the extreme elements, ties share evenly
-    x = ctx.inputs[0].data
+    x = ctx.inputs[0].array
     dims, keepdim = ctx.saved["dim"], ctx.saved["keepdim"]
-    hit = x == _kept(ctx.output, x.shape, dims, keepdim).data
+    hit = x == _kept(ctx.output, x.shape, dims, keepdim).array
     share = hit / hit.sum(axis=dims, keepdims=True)
-    return _kept(g, x.shape, dims, keepdim) * Tensor._wrap(share.astype(g.data.dtype))
+    return _kept(g, x.shape, dims, keepdim) * Tensor._wrap(share.astype(g.array.dtype))
     # END SOLUTION
 
 
@@ -416,13 +416,13 @@ def prod(ctx: Any, g: Tensor) -> Any:
     x = ctx.inputs[0]
     dims, keepdim = ctx.saved["dim"], ctx.saved["keepdim"]
     gk = _kept(g, x.shape, dims, keepdim)
-    if np.all(x.data != 0):
+    if np.all(x.array != 0):
         return gk * _kept(ctx.output, x.shape, dims, keepdim) / x
     # With zeros, prod / x is 0/0: take the products of the others directly.
     dim = None if dims is None else dims[0]
     if state.enabled:  # create_graph: the same products, in Tensor ops
         return gk * _product_of_others_differentiable(x, dim)
-    return gk * Tensor._wrap(_product_of_others(x.data, dim))
+    return gk * Tensor._wrap(_product_of_others(x.array, dim))
     # END SOLUTION
 
 

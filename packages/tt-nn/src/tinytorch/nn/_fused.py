@@ -29,9 +29,9 @@ class LinearFunction(Function):
         # BEGIN SOLUTION 3.3 linear forward
         ctx.save_for_backward(input, weight)
         ctx.has_bias = bias is not None
-        out = np.matmul(input.data, weight.data.T)
+        out = np.matmul(input.array, weight.array.T)
         if bias is not None:
-            out += bias.data
+            out += bias.array
         return Tensor(out)
         # END SOLUTION
 
@@ -61,14 +61,14 @@ class NLLLossFunction(Function):
                 reduction: str) -> Tensor:
         # BEGIN SOLUTION 3.6 nll forward: pick -w_i * input[i, t_i] and reduce
         rows = np.arange(target.shape[0])
-        losses = -w * input.data[rows, target]
+        losses = -w * input.array[rows, target]
         denominator = w.sum(dtype=w.dtype) if reduction == "mean" else w.dtype.type(1)
         with np.errstate(divide="ignore", invalid="ignore"):  # all ignored: nan, as PyTorch
             if reduction == "none":
                 out = losses
             else:
                 out = np.asarray(losses.sum(dtype=w.dtype) / denominator)
-            coef = np.zeros(input.shape, dtype=input.data.dtype)
+            coef = np.zeros(input.shape, dtype=input.array.dtype)
             if denominator != 0:  # all targets ignored: a zero gradient, as PyTorch
                 coef[rows, target] = -w / denominator
         ctx.reduction = reduction
@@ -89,8 +89,8 @@ class BinaryCrossEntropyFunction(Function):
 
     @staticmethod
     def forward(ctx: Any, input: Tensor, target: Tensor) -> Tensor:
-        x = input.data
-        t = target.data.astype(x.dtype, copy=False)
+        x = input.array
+        t = target.array.astype(x.dtype, copy=False)
         with np.errstate(divide="ignore"):
             log_x = np.maximum(np.log(x), -100)
             log_1mx = np.maximum(np.log1p(-x), -100)

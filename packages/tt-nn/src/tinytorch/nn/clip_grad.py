@@ -20,7 +20,7 @@ __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_n
 def _grads(parameters: Tensor | Iterable[Tensor]) -> list[np.ndarray]:
     if isinstance(parameters, Tensor):
         parameters = [parameters]
-    return [p.grad.data for p in parameters if p.grad is not None]
+    return [p.grad.array for p in parameters if p.grad is not None]
 
 
 def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float,
@@ -71,7 +71,7 @@ def clip_grad_norm(parameters: Tensor | Iterable[Tensor], max_norm: float,
 def get_total_norm(tensors: Tensor | Iterable[Tensor], norm_type: float | str = 2.0,
                    error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
     """The ``norm_type``-norm of all ``tensors`` seen as one vector (e.g. the gradients)."""
-    arrays = [t.data for t in ([tensors] if isinstance(tensors, Tensor) else tensors)]
+    arrays = [t.array for t in ([tensors] if isinstance(tensors, Tensor) else tensors)]
     norm_type = float(norm_type)
     if not arrays:
         return tensor(0.0)
@@ -105,7 +105,7 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float,
 
 def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
     """All parameters flattened and concatenated into one 1-d Tensor (a copy)."""
-    return Tensor(np.concatenate([p.data.ravel() for p in parameters]))
+    return Tensor(np.concatenate([p.array.ravel() for p in parameters]))
 
 
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
@@ -115,6 +115,6 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     offset = 0
     for p in parameters:
         n = p.numel()
-        p.data[...] = vec.data[offset:offset + n].reshape(p.shape)
+        p.array[...] = vec.array[offset:offset + n].reshape(p.shape)
         p._bump_version()
         offset += n

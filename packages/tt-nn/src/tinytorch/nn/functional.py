@@ -108,8 +108,8 @@ def relu_(input: Tensor) -> Tensor:
 def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0,
              inplace: bool = False) -> Tensor:
     """x clipped to [min_val, max_val] (gradient 0 at and beyond the ends, as PyTorch)."""
-    inside = Tensor(((input.data > min_val) & (input.data < max_val)).astype(input.data.dtype))
-    clipped = Tensor(np.clip(input.data, min_val, max_val) * (1 - inside.data))
+    inside = Tensor(((input.array > min_val) & (input.array < max_val)).astype(input.array.dtype))
+    clipped = Tensor(np.clip(input.array, min_val, max_val) * (1 - inside.array))
     return _inplace(input, input * inside + clipped, inplace)
 
 
@@ -121,7 +121,7 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """x where x > threshold, else ``value``."""
     return _inplace(input, input.where(input > threshold, Tensor(np.asarray(
-        value, dtype=input.data.dtype))), inplace)
+        value, dtype=input.array.dtype))), inplace)
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
@@ -131,7 +131,7 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """x * relu6(x + 3) / 6."""
-    x = input.data
+    x = input.array
     mid = (x > -3) & (x < 3)
     # PyTorch's gradient: 0 up to -3, x/3 + 1/2 inside (-3, 3), 1 from 3 on
     out = input * Tensor(((x >= 3) + mid * (x + 3) / 6).astype(x.dtype))
@@ -301,7 +301,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         result = input * 0.0
     else:
         keep = rand(input.shape, generator=generator, dtype=input.dtype) >= p
-        mask = Tensor(keep.data.astype(input.data.dtype) * input.data.dtype.type(1.0 / (1.0 - p)))
+        mask = Tensor(keep.array.astype(input.array.dtype) * input.array.dtype.type(1.0 / (1.0 - p)))
         result = input * mask
     # END SOLUTION
     return _inplace(input, result, inplace)
@@ -411,8 +411,8 @@ def kl_div(input: Tensor, target: Tensor, size_average: Any = None, reduce: Any 
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        positive = Tensor(target.data > 0)
-        safe = target.where(positive, Tensor(np.ones((), dtype=target.data.dtype)))
+        positive = Tensor(target.array > 0)
+        safe = target.where(positive, Tensor(np.ones((), dtype=target.array.dtype)))
         loss = (target * (safe.log() - input)).where(positive, target * 0.0 - input * 0.0)
     if reduction == "batchmean":
         return loss.sum() / (input.shape[0] if input.ndim else 1)
@@ -439,7 +439,7 @@ def _class_indices(input: Tensor, target: Any, name: str) -> tuple[Tensor, np.nd
     Accepts ``(C,)`` with a 0-d target, ``(N, C)`` with ``(N,)``, and ``(N, C, d1, ...)`` with
     ``(N, d1, ...)`` (the class dim moves last, then everything else is flattened).
     """
-    t = np.asarray(getattr(target, "data", target))
+    t = np.asarray(getattr(target, "array", target))
     if t.dtype not in (np.int64, np.uint8):
         kind = {"f": "Float", "i": "Int", "u": "Byte", "b": "Bool"}.get(t.dtype.kind, str(t.dtype))
         raise RuntimeError(f"{name}: expected target dtype to be Long or Byte, but got {kind} "
@@ -475,7 +475,7 @@ def _target_weights(t: np.ndarray, num_classes: int, weight: Tensor | None, igno
         if weight.shape != (num_classes,):
             raise ValueError(f"weight must have one entry per class ({num_classes}), got shape "
                              f"{tuple(weight.shape)}")
-        w = np.where(valid, weight.data[safe], 0).astype(dtype)
+        w = np.where(valid, weight.array[safe], 0).astype(dtype)
     return safe, w
 
 
@@ -490,10 +490,10 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     rows, t = _class_indices(input, target, "nll_loss")
-    safe, w = _target_weights(t, rows.shape[1], weight, ignore_index, rows.data.dtype)
+    safe, w = _target_weights(t, rows.shape[1], weight, ignore_index, rows.array.dtype)
     loss = _fused.NLLLossFunction.apply(rows, safe, w, reduction)
     if reduction == "none":
-        return loss.reshape(np.shape(getattr(target, "data", target)))
+        return loss.reshape(np.shape(getattr(target, "array", target)))
     return loss
 
 
@@ -516,7 +516,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     num_classes = input.shape[class_dim]
     w_shape = [1] * input.ndim
     w_shape[class_dim] = num_classes
-    w_b = None if weight is None else Tensor(weight.data.reshape(w_shape))
+    w_b = None if weight is None else Tensor(weight.array.reshape(w_shape))
     if isinstance(target, Tensor) and target.is_floating_point() and target.shape == input.shape:
         return _cross_entropy_probabilities(logp, target, w_b, class_dim, reduction,
                                             label_smoothing)
@@ -524,10 +524,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     if label_smoothing == 0.0:
         return loss
     _, t = _class_indices(logp, target, "cross_entropy")
-    safe, w = _target_weights(t, num_classes, weight, ignore_index, logp.data.dtype)
-    valid = (t != ignore_index).reshape(np.shape(target.data))
+    safe, w = _target_weights(t, num_classes, weight, ignore_index, logp.array.dtype)
+    valid = (t != ignore_index).reshape(np.shape(target.array))
     smooth = -(logp if w_b is None else logp * w_b).sum(class_dim)  # same shape as target
-    smooth = smooth * Tensor(valid.astype(logp.data.dtype))
+    smooth = smooth * Tensor(valid.astype(logp.array.dtype))
     if reduction == "sum":
         smooth = smooth.sum()
     elif reduction == "mean":
@@ -567,7 +567,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         raise ValueError(f"Using a target size ({tuple(target.shape)}) that is different to the "
                          f"input size ({tuple(input.shape)}) is deprecated. Please ensure they "
                          "have the same size.")
-    x = input.data
+    x = input.array
     if x.size and (np.nanmin(x) < 0 or np.nanmax(x) > 1):
         raise RuntimeError("all elements of input should be between 0 and 1 (binary_cross_entropy "
                            "takes probabilities; use binary_cross_entropy_with_logits for logits)")
@@ -608,7 +608,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """int64 tensor of shape ``(*tensor.shape, num_classes)`` with a 1 at each class index."""
-    t = np.asarray(getattr(tensor, "data", tensor))
+    t = np.asarray(getattr(tensor, "array", tensor))
     if t.dtype != np.int64:
         raise RuntimeError(f"one_hot is only applicable to index tensor of type LongTensor "
                            f"(int64), got dtype {t.dtype}")

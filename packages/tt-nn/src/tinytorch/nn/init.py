@@ -103,10 +103,10 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
     """Fill with N(mean, std^2) samples redrawn until they fall in [a, b] (rejection sampling)."""
     if a >= b:
         raise ValueError(f"trunc_normal_: a ({a}) must be less than b ({b})")
-    values = (randn(tensor.shape, generator=generator, dtype="float64") * std + mean).data
+    values = (randn(tensor.shape, generator=generator, dtype="float64") * std + mean).array
     bad = (values < a) | (values > b)
     while bad.any():
-        redraw = randn(int(bad.sum()), generator=generator, dtype="float64").data * std + mean
+        redraw = randn(int(bad.sum()), generator=generator, dtype="float64").array * std + mean
         values[bad] = redraw
         bad = (values < a) | (values > b)
     with no_grad():
@@ -131,7 +131,7 @@ def eye_(tensor: Tensor) -> Tensor:
     if tensor.ndim != 2:
         raise ValueError(f"Only tensors with 2 dimensions are supported, got {tensor.ndim}")
     with no_grad():
-        return tensor.copy_(Tensor(np.eye(*tensor.shape, dtype=tensor.data.dtype)))
+        return tensor.copy_(Tensor(np.eye(*tensor.shape, dtype=tensor.array.dtype)))
 
 
 def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
@@ -140,7 +140,7 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
         raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
     out_per_group = tensor.shape[0] // groups
     min_dim = min(out_per_group, tensor.shape[1])
-    values = np.zeros(tensor.shape, dtype=tensor.data.dtype)
+    values = np.zeros(tensor.shape, dtype=tensor.array.dtype)
     centre = tuple(n // 2 for n in tensor.shape[2:])
     for g in range(groups):
         for d in range(min_dim):
@@ -159,7 +159,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0,
         return tensor
     rows = tensor.shape[0]
     cols = tensor.numel() // rows
-    flat = randn(rows, cols, generator=generator, dtype="float64").data
+    flat = randn(rows, cols, generator=generator, dtype="float64").array
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)
@@ -167,7 +167,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0,
     if rows < cols:
         q = q.T
     with no_grad():
-        return tensor.copy_(Tensor((gain * q).reshape(tensor.shape).astype(tensor.data.dtype)))
+        return tensor.copy_(Tensor((gain * q).reshape(tensor.shape).astype(tensor.array.dtype)))
 
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0,

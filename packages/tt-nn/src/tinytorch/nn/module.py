@@ -366,9 +366,9 @@ class Module:
                 for tensor in table.values():
                     if tensor is None:
                         continue
-                    tensor.data = convert(tensor.data)
+                    tensor.array = convert(tensor.array)
                     if tensor.grad is not None:
-                        tensor.grad.data = convert(tensor.grad.data)
+                        tensor.grad.array = convert(tensor.grad.array)
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
@@ -461,7 +461,7 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            value = value.data if isinstance(value, Tensor) else np.asarray(value)
+            value = value.array if isinstance(value, Tensor) else np.asarray(value)
             if value.shape != tensor.shape:
                 errors.append(f"size mismatch for {key}: copying a param with shape "
                               f"{tuple(value.shape)} from checkpoint, the shape in current model "

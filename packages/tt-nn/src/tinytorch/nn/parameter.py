@@ -23,7 +23,7 @@ class Parameter(Tensor):
         if data is None:
             data = np.empty((0,), dtype=np.float32)
         if isinstance(data, Tensor):
-            data = data.data  # share memory with the tensor, as torch.nn.Parameter does
+            data = data.array  # share memory with the tensor, as torch.nn.Parameter does
         super().__init__(data, requires_grad=requires_grad)
 
     def __repr__(self) -> str:
@@ -34,7 +34,7 @@ class Parameter(Tensor):
     def __deepcopy__(self, memo: dict[int, Any]) -> Parameter:
         if id(self) in memo:
             return memo[id(self)]
-        copied = Parameter(self.data.copy(), requires_grad=self.requires_grad)
+        copied = Parameter(self.array.copy(), requires_grad=self.requires_grad)
         if self.grad is not None:
             copied.grad = self.grad.__deepcopy__(memo)
         memo[id(self)] = copied

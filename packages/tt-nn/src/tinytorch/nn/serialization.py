@@ -43,7 +43,7 @@ def _encode(obj: Any, arrays: dict[str, np.ndarray]) -> Any:
     """A JSON-able description of ``obj``; arrays are moved into ``arrays``."""
     if isinstance(obj, (Tensor, np.ndarray, np.generic)):
         kind = "tensor" if isinstance(obj, Tensor) else "array"
-        array = np.asarray(obj.data if isinstance(obj, Tensor) else obj)
+        array = np.asarray(obj.array if isinstance(obj, Tensor) else obj)
         if array.dtype.hasobject:
             raise TypeError("cannot save an object array (it would need pickle)")
         key = f"a{len(arrays)}"

@@ -39,8 +39,8 @@ HISTORY_KEYS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr",
 
 def accuracy(output: Tensor, target: Tensor) -> float:
     """Fraction of rows of ``output`` (logits) whose argmax equals ``target``."""
-    predicted = np.argmax(output.data, axis=-1)
-    return float(np.mean(predicted == np.asarray(target.data)))
+    predicted = np.argmax(output.array, axis=-1)
+    return float(np.mean(predicted == np.asarray(target.array)))
 
 
 def _batch_size(target: Any) -> int:

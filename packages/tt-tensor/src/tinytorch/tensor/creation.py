@@ -26,7 +26,7 @@ __all__ = [
 def as_array(data: Any, dtype: Any = None) -> np.ndarray:
     """``data`` as a NumPy array of a supported dtype (always a new array for non-arrays)."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     elif isinstance(data, np.generic):  # a NumPy scalar keeps its dtype, like an array
         data = np.asarray(data)
     target = None if dtype is None else as_dtype(dtype).numpy
@@ -37,7 +37,7 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
             target = np.dtype(np.int64)
     else:
         if isinstance(data, (list, tuple)):
-            data = [getattr(x, "data", x) for x in data] if any(
+            data = [getattr(x, "array", x) for x in data] if any(
                 isinstance(x, Tensor) for x in data) else data
         try:
             array = np.array(data)
@@ -59,9 +59,9 @@ def as_array(data: Any, dtype: Any = None) -> np.ndarray:
 def tensor(data: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (nested lists, numbers, arrays or a Tensor)."""
     array = as_array(data, dtype)
-    source = data.data if isinstance(data, Tensor) else data
+    source = data.array if isinstance(data, Tensor) else data
     if array is source or isinstance(source, np.ndarray) and np.may_share_memory(array, source):
-        array = array.copy()  # tensor() always copies (ndarray.data is a memoryview, not source)
+        array = array.copy()  # tensor() always copies (ndarray.array is a memoryview, not source)
     return _make(array, requires_grad)
 
 

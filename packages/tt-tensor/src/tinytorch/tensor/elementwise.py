@@ -73,16 +73,16 @@ class ElementwiseOps:
     # BEGIN SOLUTION 1.3 binary: promote dtypes, broadcast, and apply a binary ufunc
     def _binary(self: Tensor, op: str, ufunc: Callable[..., np.ndarray], other: Any,
                 reverse: bool = False, float_result: bool = False) -> Tensor:
-        other_data = getattr(other, "data", None)
-        if op == "sub" and (self.data.dtype == np.bool_ or type(other) is bool
+        other_data = getattr(other, "array", None)
+        if op == "sub" and (self.array.dtype == np.bool_ or type(other) is bool
                             or getattr(other_data, "dtype", None) == np.bool_):
             raise RuntimeError("subtraction (-) with a bool tensor is not supported; use ~ or "
                                "logical_not to invert a mask, ^ or logical_xor for two masks")
-        if isinstance(other_data, np.ndarray) and other_data.dtype == self.data.dtype \
-                and (not float_result or self.data.dtype.kind == "f"):
-            target = self.data.dtype  # fast path: same dtype, nothing to promote
-        elif type(other) in (float, int) and self.data.dtype.kind == "f":
-            target = self.data.dtype  # fast path: a number never widens a float tensor
+        if isinstance(other_data, np.ndarray) and other_data.dtype == self.array.dtype \
+                and (not float_result or self.array.dtype.kind == "f"):
+            target = self.array.dtype  # fast path: same dtype, nothing to promote
+        elif type(other) in (float, int) and self.array.dtype.kind == "f":
+            target = self.array.dtype  # fast path: a number never widens a float tensor
             other = self._wrap(np.asarray(other, dtype=target))
         else:
             dtype = result_type(self, other)
@@ -91,7 +91,7 @@ class ElementwiseOps:
             target = dtype.numpy
             other = self._lift(other, dtype)
         a, b = (other, self) if reverse else (self, other)
-        x, y = a.data, b.data
+        x, y = a.array, b.array
         if x.dtype != target:
             x = x.astype(target)
         if y.dtype != target:
@@ -222,20 +222,20 @@ class ElementwiseOps:
     # BEGIN SOLUTION 1.4 unary: elementwise math functions (float ops promote integers)
     def _unary(self: Tensor, op: str, fn: Callable[[np.ndarray], np.ndarray],
                to_float: bool = True, **saved: Any) -> Tensor:
-        x = self.data
+        x = self.array
         if to_float and x.dtype.kind != "f":
             x = x.astype(get_default_dtype().numpy)
         return self._make(op, np.asarray(fn(x)), (self,), **saved)
 
     @_ext.op("neg")
     def neg(self: Tensor) -> Tensor:
-        if self.data.dtype == np.bool_:
+        if self.array.dtype == np.bool_:
             raise RuntimeError("negation (-) is not supported on bool tensors; use ~ or logical_not")
         return self._unary("neg", np.negative, to_float=False)
 
     @_ext.op("abs")
     def abs(self: Tensor) -> Tensor:
-        if self.data.dtype == np.bool_:
+        if self.array.dtype == np.bool_:
             raise NotImplementedError('"abs_cpu" not implemented for bool tensors')
         return self._unary("abs", np.abs, to_float=False)
 
@@ -274,7 +274,7 @@ class ElementwiseOps:
     @_ext.op("relu")
     def relu(self: Tensor) -> Tensor:
         """max(x, 0); keeps the dtype."""
-        if self.data.dtype == np.bool_:
+        if self.array.dtype == np.bool_:
             raise RuntimeError("Boolean inputs not supported for relu")
         return self._unary("relu", lambda x: np.maximum(x, x.dtype.type(0)), to_float=False)
 
@@ -287,8 +287,8 @@ class ElementwiseOps:
         """Limit every element to [min, max]; either bound may be None."""
         if min is None and max is None:
             raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
-        lo = getattr(min, "data", min)
-        hi = getattr(max, "data", max)
+        lo = getattr(min, "array", min)
+        hi = getattr(max, "array", max)
         dtype = result_type(self, *(b for b in (min, max) if b is not None))
 
         def clip(x: np.ndarray) -> np.ndarray:
@@ -324,7 +324,7 @@ class ElementwiseOps:
 
     @_ext.op("square")
     def square(self: Tensor) -> Tensor:
-        if self.data.dtype == np.bool_:  # bool ** 2 is int64 in PyTorch
+        if self.array.dtype == np.bool_:  # bool ** 2 is int64 in PyTorch
             return self.long().mul(self.long())
         return self.mul(self)
 
@@ -337,7 +337,7 @@ class ElementwiseOps:
         """The (cast) input of softmax/log_softmax and its dim; integer inputs need ``dtype``."""
         if dtype is not None:
             self = self.to(dtype)
-        if self.data.dtype.kind != "f":
+        if self.array.dtype.kind != "f":
             raise NotImplementedError(f"{name} is not implemented for {self.dtype.name} tensors; "
                                       "pass dtype= or convert with .float() first")
         return self, self._dim(dim)
@@ -346,7 +346,7 @@ class ElementwiseOps:
     def softmax(self: Tensor, dim: int, dtype: Any = None) -> Tensor:
         """exp(x) / sum(exp(x)) along ``dim``, shifted by the max so that exp cannot overflow."""
         self, d = self._softmax_input("softmax", dim, dtype)
-        x = self.data
+        x = self.array
         if x.size == 0:
             return self._make("softmax", x.copy(), (self,), dim=d)
         with np.errstate(invalid="ignore"):  # an all -inf row gives nan, as in PyTorch
@@ -357,7 +357,7 @@ class ElementwiseOps:
     def log_softmax(self: Tensor, dim: int, dtype: Any = None) -> Tensor:
         """x - logsumexp(x) along ``dim``: the log-probabilities, stable for any logits."""
         self, d = self._softmax_input("log_softmax", dim, dtype)
-        x = self.data
+        x = self.array
         if x.size == 0:
             return self._make("log_softmax", x.copy(), (self,), dim=d)
         shifted = x - x.max(axis=d, keepdims=True)
@@ -368,10 +368,10 @@ class ElementwiseOps:
     # Piecewise-constant functions: their gradient is zero wherever it exists.
     def _constant_piecewise(self: Tensor, op: str, fn: Callable[[np.ndarray], np.ndarray]
                             ) -> Tensor:
-        return self._make(op, fn(self.data), (self,))
+        return self._make(op, fn(self.array), (self,))
 
     def sign(self: Tensor) -> Tensor:
-        if self.data.dtype == np.bool_:
+        if self.array.dtype == np.bool_:
             return self._constant_piecewise("sign", np.copy)
         return self._constant_piecewise("sign", np.sign)
 
@@ -402,8 +402,8 @@ class ElementwiseOps:
         dtype = result_type(self, other)
         other = self._lift(other, dtype)
         try:
-            data = ufunc(self.data.astype(dtype.numpy, copy=False),
-                         other.data.astype(dtype.numpy, copy=False))
+            data = ufunc(self.array.astype(dtype.numpy, copy=False),
+                         other.array.astype(dtype.numpy, copy=False))
         except ValueError:
             raise RuntimeError(f"cannot compare tensors of shapes {self.shape} and "
                                f"{other.shape}: they do not broadcast") from None
@@ -434,31 +434,31 @@ class ElementwiseOps:
 
     def equal(self: Tensor, other: Tensor) -> bool:
         """True when shapes and all values are equal."""
-        return self.shape == other.shape and bool(np.array_equal(self.data, other.data))
+        return self.shape == other.shape and bool(np.array_equal(self.array, other.array))
 
     def allclose(self: Tensor, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
                  equal_nan: bool = False) -> bool:
         if getattr(other, "dtype", self.dtype) is not self.dtype:
             raise RuntimeError(f"allclose: {self.dtype.name} did not match {other.dtype.name}")
-        return bool(np.allclose(self.data, getattr(other, "data", other), rtol, atol, equal_nan))
+        return bool(np.allclose(self.array, getattr(other, "array", other), rtol, atol, equal_nan))
 
     def isclose(self: Tensor, other: Any, rtol: float = 1e-5, atol: float = 1e-8,
                 equal_nan: bool = False) -> Tensor:
-        return self._wrap(np.isclose(self.data, getattr(other, "data", other), rtol, atol,
+        return self._wrap(np.isclose(self.array, getattr(other, "array", other), rtol, atol,
                                      equal_nan))
 
     def isnan(self: Tensor) -> Tensor:
-        return self._wrap(np.isnan(self.data))
+        return self._wrap(np.isnan(self.array))
 
     def isinf(self: Tensor) -> Tensor:
-        return self._wrap(np.isinf(self.data))
+        return self._wrap(np.isinf(self.array))
 
     def isfinite(self: Tensor) -> Tensor:
-        return self._wrap(np.isfinite(self.data))
+        return self._wrap(np.isfinite(self.array))
 
     def _logical(self: Tensor, ufunc: Callable[..., np.ndarray], other: Any) -> Tensor:
         try:
-            return self._wrap(np.asarray(ufunc(self.data, getattr(other, "data", other))))
+            return self._wrap(np.asarray(ufunc(self.array, getattr(other, "array", other))))
         except ValueError:
             raise RuntimeError(f"shapes {self.shape} and {getattr(other, 'shape', ())} do not "
                                "broadcast") from None
@@ -473,7 +473,7 @@ class ElementwiseOps:
         return self._logical(np.logical_xor, other)
 
     def logical_not(self: Tensor) -> Tensor:
-        return self._wrap(np.logical_not(self.data))
+        return self._wrap(np.logical_not(self.array))
 
     def _bitwise(self: Tensor, ufunc: Callable[..., np.ndarray], other: Any) -> Tensor:
         dtype = result_type(self, other)
@@ -481,8 +481,8 @@ class ElementwiseOps:
             raise NotImplementedError("bitwise ops (& | ^ ~ << >>) need bool or integer "
                                       f"tensors, got {dtype.name}")
         other = self._lift(other, dtype)
-        return self._wrap(np.asarray(ufunc(self.data.astype(dtype.numpy, copy=False),
-                                           other.data.astype(dtype.numpy, copy=False))))
+        return self._wrap(np.asarray(ufunc(self.array.astype(dtype.numpy, copy=False),
+                                           other.array.astype(dtype.numpy, copy=False))))
 
     def __and__(self, other: Any) -> Tensor:
         return self._bitwise(np.bitwise_and, other)
@@ -504,9 +504,9 @@ class ElementwiseOps:
     bitwise_left_shift, bitwise_right_shift = __lshift__, __rshift__
 
     def __invert__(self: Tensor) -> Tensor:
-        if self.data.dtype.kind == "f":
+        if self.array.dtype.kind == "f":
             raise NotImplementedError("~ needs a bool or integer tensor, got " + self.dtype.name)
-        return self._wrap(np.invert(self.data))
+        return self._wrap(np.invert(self.array))
 
     bitwise_not = __invert__
 
@@ -515,15 +515,15 @@ class ElementwiseOps:
     @_ext.op("where")
     def where(self: Tensor, condition: Any, other: Any) -> Tensor:
         """``self`` where ``condition`` is True, else ``other`` (as ``torch.where(c, self, o)``)."""
-        cond = getattr(condition, "data", condition)
+        cond = getattr(condition, "array", condition)
         cond = np.asarray(cond)
         if cond.dtype != np.bool_:
             raise RuntimeError(f"where: condition must be a bool tensor, got {cond.dtype}")
         dtype = result_type(self, other)
         other = self._lift(other, dtype)
         try:
-            data = np.where(cond, self.data.astype(dtype.numpy, copy=False),
-                            other.data.astype(dtype.numpy, copy=False))
+            data = np.where(cond, self.array.astype(dtype.numpy, copy=False),
+                            other.array.astype(dtype.numpy, copy=False))
         except ValueError:
             raise RuntimeError(f"where: condition {cond.shape}, input {self.shape} and other "
                                f"{other.shape} do not broadcast together") from None
@@ -531,7 +531,7 @@ class ElementwiseOps:
 
     def masked_fill(self: Tensor, mask: Any, value: Any) -> Tensor:
         """``value`` where ``mask`` is True, else self (mask broadcasts to self's shape)."""
-        mask_data = np.asarray(getattr(mask, "data", mask))
+        mask_data = np.asarray(getattr(mask, "array", mask))
         if mask_data.dtype != np.bool_:
             raise RuntimeError(f"masked_fill: mask must be a bool tensor, got {mask_data.dtype}")
         if getattr(value, "ndim", 0):
@@ -563,7 +563,7 @@ class ElementwiseOps:
                     "an in-place operation on a view (a slice, reshape or transpose of another "
                     "tensor) cannot be recorded for autograd; write into the base tensor "
                     "(base[index] = value), clone() the view first, or use an out-of-place op")
-            source = self._wrap(self.data.copy())
+            source = self._wrap(self.array.copy())
             source.grad_fn, source._requires_grad = self.grad_fn, self._requires_grad
         result = compute(source)
         if result.shape != self.shape:
@@ -573,7 +573,7 @@ class ElementwiseOps:
             raise RuntimeError(f"in-place op: result type {result.dtype.name} can't be cast to "
                                f"the tensor's type {self.dtype.name}")
         try:
-            self.data[...] = result.data
+            self.array[...] = result.array
         except ValueError as e:
             raise RuntimeError(f"in-place op on a tensor whose memory cannot be written ({e}); "
                                "it is an expanded or unfolded view: call .clone() first") from None
@@ -609,7 +609,7 @@ class ElementwiseOps:
         return self._inplace(lambda t: src.to(t.dtype).expand(*t.shape), src)
 
     def fill_(self: Tensor, value: Any) -> Tensor:
-        return self._inplace(lambda t: self._wrap(np.full(t.shape, value, t.data.dtype)))
+        return self._inplace(lambda t: self._wrap(np.full(t.shape, value, t.array.dtype)))
 
     def zero_(self: Tensor) -> Tensor:
         return self.fill_(0)
@@ -618,14 +618,14 @@ class ElementwiseOps:
         """Fill with samples from U(a, b)."""
         from .random import rng
         values = rng(generator).uniform(a, b, self.shape)
-        return self._inplace(lambda t: self._wrap(values.astype(t.data.dtype)))
+        return self._inplace(lambda t: self._wrap(values.astype(t.array.dtype)))
 
     def normal_(self: Tensor, mean: float = 0.0, std: float = 1.0,
                 generator: Any = None) -> Tensor:
         """Fill with samples from N(mean, std^2)."""
         from .random import rng
         values = rng(generator).normal(mean, std, self.shape)
-        return self._inplace(lambda t: self._wrap(values.astype(t.data.dtype)))
+        return self._inplace(lambda t: self._wrap(values.astype(t.array.dtype)))
 
     def floor_divide_(self: Tensor, other: Any) -> Tensor:
         return self._inplace(lambda t: t.floor_divide(other), other)

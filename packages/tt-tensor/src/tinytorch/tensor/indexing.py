@@ -23,11 +23,11 @@ def _convert_one(item: Any) -> Any:
         if item.step is not None and item.step <= 0:
             raise ValueError("step must be greater than zero")
         return item
-    data = getattr(item, "data", None)
+    data = getattr(item, "array", None)
     if isinstance(data, np.ndarray):  # a Tensor
         item = data
     elif isinstance(item, (list, tuple)):
-        item = np.asarray([getattr(x, "data", x) for x in item]) if item else \
+        item = np.asarray([getattr(x, "array", x) for x in item]) if item else \
             np.zeros(0, np.int64)
     if isinstance(item, np.ndarray) and item.dtype.kind not in "biu":
         raise IndexError(f"tensors used as indices must be integer or bool, got {item.dtype}")
@@ -103,7 +103,7 @@ class IndexingOps:
             return self[ints][arrays]
         try:
             # A trailing Ellipsis keeps an all-int index a 0-d view instead of a NumPy scalar.
-            data = self.data[idx + (Ellipsis,)] if basic and Ellipsis not in idx else self.data[idx]
+            data = self.array[idx + (Ellipsis,)] if basic and Ellipsis not in idx else self.array[idx]
         except IndexError as e:
             raise IndexError(f"{e} (tensor of shape {self.shape}, index {index!r})") from None
         return self._make("getitem", np.asarray(data), (self,), view_of=self if basic else None,
@@ -113,8 +113,8 @@ class IndexingOps:
     @_ext.op("setitem")
     def _index_put(self: Tensor, index: tuple[Any, ...], value: Tensor) -> Tensor:
         """A copy of self with ``value`` written at ``index`` (the recorded form of ``t[i] = v``)."""
-        data = self.data.copy()
-        _put(data, index, value.data)
+        data = self.array.copy()
+        _put(data, index, value.array)
         return self._make("setitem", data, (self, value), index=index)
 
     def __setitem__(self: Tensor, index: Any, value: Any) -> None:
@@ -132,7 +132,7 @@ class IndexingOps:
             self._inplace(lambda t: t._index_put(idx, value), value)
             return
         try:
-            _put(self.data, idx, value.data)
+            _put(self.array, idx, value.array)
         except IndexError as e:
             raise IndexError(f"{e} (tensor of shape {self.shape}, index {index!r})") from None
         except ValueError as e:
@@ -144,7 +144,7 @@ class IndexingOps:
     def gather(self: Tensor, dim: int, index: Tensor) -> Tensor:
         """``out[i][j] = self[index[i][j]][j]`` for dim 0 (and likewise for other dims)."""
         d = self._dim(dim)
-        idx = np.asarray(getattr(index, "data", index))
+        idx = np.asarray(getattr(index, "array", index))
         if idx.dtype.kind not in "iu":
             raise RuntimeError(f"gather: index must be an integer tensor, got {idx.dtype}")
         if idx.ndim != self.ndim:
@@ -154,7 +154,7 @@ class IndexingOps:
             if i != d and n > m:
                 raise RuntimeError(f"gather: index shape {idx.shape} is larger than tensor shape "
                                    f"{self.shape} in dim {i}")
-        source = self.data[tuple(slice(None) if i == d else slice(0, n)
+        source = self.array[tuple(slice(None) if i == d else slice(0, n)
                                  for i, n in enumerate(idx.shape))]
         if idx.size and (idx.min() < 0 or idx.max() >= self.shape[d]):
             raise RuntimeError(f"gather: index out of range for dim {dim} of size "
@@ -165,7 +165,7 @@ class IndexingOps:
     def index_select(self: Tensor, dim: int, index: Tensor) -> Tensor:
         """The entries of ``dim`` listed in the 1-D (or 0-d) integer ``index``."""
         d = self._dim(dim)
-        idx = np.asarray(getattr(index, "data", index))
+        idx = np.asarray(getattr(index, "array", index))
         if idx.dtype.kind not in "iu":
             raise RuntimeError(f"index_select(): expected an int32 or int64 index, got {idx.dtype}")
         if idx.ndim > 1:
@@ -180,7 +180,7 @@ class IndexingOps:
     def nonzero(self: Tensor, *, as_tuple: bool = False) -> Any:
         """Indices of the nonzero entries: an (n, ndim) int64 tensor, or one 1-D tensor per dim
         (a 0-d tensor counts as 1-D for ``as_tuple``, as in PyTorch)."""
-        found = np.nonzero(self.data.reshape(-1) if self.ndim == 0 else self.data)
+        found = np.nonzero(self.array.reshape(-1) if self.ndim == 0 else self.array)
         if as_tuple:
             return tuple(self._wrap(i.astype(np.int64)) for i in found)
         return self._wrap(np.stack(found, axis=1).astype(np.int64)[:, :self.ndim])

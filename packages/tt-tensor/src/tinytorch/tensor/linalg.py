@@ -49,7 +49,7 @@ class LinalgOps:
                 f"({inner_a}) must equal the {'only' if len(b) == 1 else 'second-to-last'} dim "
                 f"of the second ({inner_b})")
         try:
-            data = np.matmul(self.data, other.data)
+            data = np.matmul(self.array, other.array)
         except ValueError:
             raise RuntimeError(f"matmul: batch dims of shapes {a} and {b} do not broadcast "
                                "together") from None

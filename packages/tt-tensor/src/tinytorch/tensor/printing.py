@@ -36,7 +36,7 @@ def _float_formatter(values: np.ndarray) -> dict[str, object]:
 
 
 def format_tensor(t: Tensor) -> str:
-    data = t.data
+    data = t.array
     prefix = "tensor("
     formatter = _float_formatter(data) if data.dtype.kind == "f" and data.size else None
     if data.dtype == np.bool_ and data.size:  # pad to the longest entry, not always to "False"

@@ -37,21 +37,21 @@ class ReductionOps:
             return None
         if isinstance(dim, (int, np.integer)):
             d = self._dim(dim)
-            return (d,) if self.data.ndim else None  # a 0-d tensor accepts dim 0 or -1
+            return (d,) if self.array.ndim else None  # a 0-d tensor accepts dim 0 or -1
         if not dim:
             return None
         normal = tuple(sorted(self._dim(d) for d in dim))
         if len(set(normal)) != len(normal):
             raise RuntimeError(f"dim {dim} names the same dimension twice")
-        return normal if self.data.ndim else None
+        return normal if self.array.ndim else None
 
     def _reduced_count(self: Tensor, dims: tuple[int, ...] | None) -> int:
         if dims is None:
-            return self.data.size
-        return math.prod(self.data.shape[d] for d in dims)
+            return self.array.size
+        return math.prod(self.array.shape[d] for d in dims)
 
     def _require_float(self: Tensor, name: str) -> None:
-        if self.data.dtype.kind != "f":
+        if self.array.dtype.kind != "f":
             raise RuntimeError(f"{name}() needs a floating point tensor, got {self.dtype.name}; "
                             "convert it with .float() first")
 
@@ -62,8 +62,8 @@ class ReductionOps:
         if dtype is not None:
             return self.to(dtype).sum(dim, keepdim)
         dims = self._dims(dim)
-        dtype = np.int64 if self.data.dtype.kind in "bi" else self.data.dtype
-        data = self.data.sum(axis=dims, keepdims=keepdim, dtype=dtype)
+        dtype = np.int64 if self.array.dtype.kind in "bi" else self.array.dtype
+        data = self.array.sum(axis=dims, keepdims=keepdim, dtype=dtype)
         return self._make("sum", np.asarray(data), (self,), dim=dims, keepdim=keepdim)
 
     @_ext.op("mean")
@@ -82,7 +82,7 @@ class ReductionOps:
         """Largest value over ``dim``; ties share the gradient evenly."""
         dims = self._dims(dim)
         self._check_not_empty("amax", dims)
-        data = np.max(self.data, axis=dims, keepdims=keepdim)
+        data = np.max(self.array, axis=dims, keepdims=keepdim)
         return self._make("amax", np.asarray(data), (self,), dim=dims, keepdim=keepdim)
 
     @_ext.op("amin")
@@ -90,19 +90,19 @@ class ReductionOps:
         """Smallest value over ``dim``; ties share the gradient evenly."""
         dims = self._dims(dim)
         self._check_not_empty("amin", dims)
-        data = np.min(self.data, axis=dims, keepdims=keepdim)
+        data = np.min(self.array, axis=dims, keepdims=keepdim)
         return self._make("amin", np.asarray(data), (self,), dim=dims, keepdim=keepdim)
     # END SOLUTION
 
     def _check_not_empty(self: Tensor, name: str, dims: tuple[int, ...] | None) -> None:
         """Reducing over no elements has no max/min: RuntimeError for all dims, IndexError for
         an empty dim (as in PyTorch). Other dims may be empty."""
-        if self.data.size == 0:
+        if self.array.size == 0:
             if dims is None:
                 raise RuntimeError(f"{name}(): cannot reduce an empty tensor of shape "
                                    f"{self.shape}; give a dim")
             for d in dims:
-                if self.data.shape[d] == 0:
+                if self.array.shape[d] == 0:
                     raise IndexError(f"{name}(): expected reduction dim {d} to have non-zero "
                                      f"size (tensor shape {self.shape})")
 
@@ -112,13 +112,13 @@ class ReductionOps:
         if not isinstance(dim, (int, np.integer)):  # max(other): elementwise
             return self.maximum(dim) if name == "max" else self.minimum(dim)
         d = self._dim(dim)
-        if self.data.ndim == 0:  # dim 0 or -1 of a 0-d tensor: the value itself, index 0
+        if self.array.ndim == 0:  # dim 0 or -1 of a 0-d tensor: the value itself, index 0
             values, indices = self.reshape(1)._extreme(name, 0, False)
             return ValuesIndices(values, indices)
         self._check_not_empty(name, (d,))
         arg = np.argmax if name == "max" else np.argmin
-        indices = np.expand_dims(arg(self.data, axis=d), d)
-        values = np.take_along_axis(self.data, indices, axis=d)
+        indices = np.expand_dims(arg(self.array, axis=d), d)
+        values = np.take_along_axis(self.array, indices, axis=d)
         if not keepdim:
             indices, values = indices.squeeze(d), values.squeeze(d)
         out = self._make(f"{name}_dim", values, (self,), dim=d, keepdim=keepdim,
@@ -137,20 +137,20 @@ class ReductionOps:
         return self._extreme("min", dim, keepdim)
 
     def _arg_extreme(self: Tensor, name: str, dim: int | None, keepdim: bool) -> Tensor:
-        if self.data.dtype == np.bool_:
+        if self.array.dtype == np.bool_:
             raise RuntimeError(f"{name}(): does not support bool input")
         fn = np.argmax if name == "argmax" else np.argmin
         if dim is None:
-            if self.data.size == 0:
+            if self.array.size == 0:
                 raise IndexError(f"{name}(): expected a dim for an empty tensor "
                                  f"(shape {self.shape})")
-            idx = np.asarray(fn(self.data), dtype=np.int64)
+            idx = np.asarray(fn(self.array), dtype=np.int64)
             return self._wrap(idx.reshape((1,) * self.ndim) if keepdim else idx)
         d = self._dim(dim)
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             return self._wrap(np.zeros((), np.int64))
         self._check_not_empty(name, (d,))
-        return self._wrap(np.asarray(fn(self.data, axis=d, keepdims=keepdim), dtype=np.int64))
+        return self._wrap(np.asarray(fn(self.array, axis=d, keepdims=keepdim), dtype=np.int64))
 
     def argmax(self: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Index of the largest value (of the flattened tensor when dim is None)."""
@@ -164,8 +164,8 @@ class ReductionOps:
     def prod(self: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
         """Product over one ``dim`` (or all); integers give int64."""
         dims = self._dims(dim)
-        dtype = np.int64 if self.data.dtype.kind in "bi" else self.data.dtype
-        data = np.prod(self.data, axis=dims, keepdims=keepdim, dtype=dtype)
+        dtype = np.int64 if self.array.dtype.kind in "bi" else self.array.dtype
+        data = np.prod(self.array, axis=dims, keepdims=keepdim, dtype=dtype)
         return self._make("prod", np.asarray(data), (self,), dim=dims, keepdim=keepdim)
 
     @_ext.op("var")
@@ -219,7 +219,7 @@ class ReductionOps:
     def logsumexp(self: Tensor, dim: Dim, keepdim: bool = False) -> Tensor:
         """log(sum(exp(x))) over ``dim``, shifted by the max so that large inputs do not overflow."""
         dims = self._dims(dim)
-        x = self if self.data.dtype.kind == "f" else self.float()
+        x = self if self.array.dtype.kind == "f" else self.float()
         if self._reduced_count(dims) == 0:  # the log of an empty sum is -inf
             return (x.sum(dims, keepdim) * 0).log()
         shift = x.amax(dims, keepdim=True).detach()
@@ -228,10 +228,10 @@ class ReductionOps:
         return total if keepdim else total.squeeze(dims if dims is not None else None)
 
     def all(self: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
-        return self._wrap(np.asarray(np.all(self.data, axis=self._dims(dim), keepdims=keepdim)))
+        return self._wrap(np.asarray(np.all(self.array, axis=self._dims(dim), keepdims=keepdim)))
 
     def any(self: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
-        return self._wrap(np.asarray(np.any(self.data, axis=self._dims(dim), keepdims=keepdim)))
+        return self._wrap(np.asarray(np.any(self.array, axis=self._dims(dim), keepdims=keepdim)))
 
     @_ext.op("cumsum")
     def cumsum(self: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
@@ -239,7 +239,7 @@ class ReductionOps:
         if dtype is not None:
             return self.to(dtype).cumsum(dim)
         d = self._dim(dim)
-        dtype = np.int64 if self.data.dtype.kind in "bi" else self.data.dtype
-        if self.data.ndim == 0:
+        dtype = np.int64 if self.array.dtype.kind in "bi" else self.array.dtype
+        if self.array.ndim == 0:
             return self.reshape(1).cumsum(0).reshape(())
-        return self._make("cumsum", np.cumsum(self.data, axis=d, dtype=dtype), (self,), dim=d)
+        return self._make("cumsum", np.cumsum(self.array, axis=d, dtype=dtype), (self,), dim=d)

@@ -45,7 +45,7 @@ class ShapeOps:
         if any(s < -1 for s in shape):
             raise RuntimeError(f"{name}: invalid negative size in shape {shape}")
         known = math.prod(s for s in shape if s != -1)
-        size = self.data.size
+        size = self.array.size
         if unknown:
             if known == 0 or size % known:
                 raise RuntimeError(
@@ -60,7 +60,7 @@ class ShapeOps:
     def reshape(self: Tensor, *shape: Any) -> Tensor:
         """The same values in a new shape (one size may be -1); a view when possible."""
         new_shape = self._infer_shape(_sizes(shape), "reshape")
-        return self._make("reshape", self.data.reshape(new_shape), (self,), view_of=self,
+        return self._make("reshape", self.array.reshape(new_shape), (self,), view_of=self,
                           shape=self.shape)
     # END SOLUTION
 
@@ -68,7 +68,7 @@ class ShapeOps:
     def view(self: Tensor, *shape: Any) -> Tensor:
         """Like reshape, but never copies: fails if the memory layout does not allow a view."""
         new_shape = self._infer_shape(_sizes(shape), "view")
-        data = self.data.view()
+        data = self.array.view()
         try:
             data.shape = new_shape
         except AttributeError:
@@ -129,7 +129,7 @@ class ShapeOps:
         if sorted(order) != list(range(self.ndim)):
             raise RuntimeError(f"permute: dims {dims} are not a permutation of the "
                                f"{self.ndim} dims of a tensor of shape {self.shape}")
-        return self._make("permute", self.data.transpose(order), (self,), view_of=self,
+        return self._make("permute", self.array.transpose(order), (self,), view_of=self,
                           dims=order)
     # END SOLUTION
 
@@ -186,7 +186,7 @@ class ShapeOps:
                     f"non-singleton dim {i} (tensor shape {self.shape}, target {target})")
         if any(s < 0 for s in shape[:lead]):
             raise RuntimeError(f"expand: -1 is not allowed for new leading dims, got {target}")
-        data = np.broadcast_to(self.data, tuple(shape))
+        data = np.broadcast_to(self.array, tuple(shape))
         return self._make("expand", data, (self,), view_of=self, shape=self.shape)
     # END SOLUTION
 
@@ -199,14 +199,14 @@ class ShapeOps:
     @_ext.op("contiguous")
     def contiguous(self: Tensor) -> Tensor:
         """Self if already laid out row-major, else a row-major copy."""
-        if self.data.flags.c_contiguous:
+        if self.array.flags.c_contiguous:
             return self
-        return self._make("clone", np.ascontiguousarray(self.data), (self,))
+        return self._make("clone", np.ascontiguousarray(self.array), (self,))
 
     @_ext.op("clone")
     def clone(self: Tensor) -> Tensor:
         """A copy with its own memory (gradients flow through it)."""
-        return self._make("clone", self.data.copy(), (self,))
+        return self._make("clone", self.array.copy(), (self,))
 
     def narrow(self: Tensor, dim: int, start: int, length: int) -> Tensor:
         """A view of ``length`` entries of ``dim`` starting at ``start``."""
@@ -259,7 +259,7 @@ class ShapeOps:
     def flip(self: Tensor, *dims: Any) -> Tensor:
         """Reverse the order of entries along ``dims``."""
         order = tuple(self._dim(d) for d in _sizes(dims))
-        return self._make("flip", np.flip(self.data, order), (self,), view_of=self, dims=order)
+        return self._make("flip", np.flip(self.array, order), (self,), view_of=self, dims=order)
 
     @_ext.op("repeat")
     def repeat(self: Tensor, *sizes: Any) -> Tensor:
@@ -268,14 +268,14 @@ class ShapeOps:
         if len(reps) < self.ndim:
             raise RuntimeError(f"repeat: needs at least {self.ndim} sizes for a tensor of shape "
                                f"{self.shape}, got {reps}")
-        return self._make("repeat", np.tile(self.data, reps), (self,), shape=self.shape,
+        return self._make("repeat", np.tile(self.array, reps), (self,), shape=self.shape,
                           sizes=reps)
 
     def _triangle(self: Tensor, name: str, keep: Any) -> Tensor:
         if self.ndim < 2:
             raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions, got shape "
                                f"{self.shape}")
-        return self.where(keep(*self.shape[-2:]), self._wrap(np.zeros((), self.data.dtype)))
+        return self.where(keep(*self.shape[-2:]), self._wrap(np.zeros((), self.array.dtype)))
 
     def tril(self: Tensor, diagonal: int = 0) -> Tensor:
         """Zero above the ``diagonal``-th diagonal of the last two dims."""
@@ -312,7 +312,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
                 f"cat: tensor {i} has shape {t.shape} but tensor 0 has shape {first.shape}; "
                 f"sizes must match in every dim except dim {dim}")
     dtype = result_type(*tensors).numpy
-    data = np.concatenate([t.data.astype(dtype, copy=False) for t in tensors], axis=d)
+    data = np.concatenate([t.array.astype(dtype, copy=False) for t in tensors], axis=d)
     return first._make("cat", data, tuple(tensors), dim=d,
                        sizes=tuple(t.shape[d] for t in tensors))
 
@@ -342,8 +342,8 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     for i in range(len(pad) // 2):
         widths[input.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
     if not any(p < 0 for p in pad):
-        data = np.pad(input.data, widths, mode="constant", constant_values=value) \
-            if widths else input.data.copy()
+        data = np.pad(input.array, widths, mode="constant", constant_values=value) \
+            if widths else input.array.copy()
         return input._make("pad", data, (input,), widths=tuple(widths))
     # Negative pads crop: pad the positive parts, then slice the negative ones away.
     grown = pad_fn(input, [max(int(p), 0) for p in pad], value=value)

@@ -1,7 +1,8 @@
 """The one Tensor class: an ``np.ndarray`` plus the dormant state that autograd brings to life.
 
-A Tensor holds ``.data`` (a NumPy array) and the gradient attributes ``requires_grad``, ``grad``
-and ``grad_fn``. Its ops live in one file per concept and are mixed in here:
+A Tensor holds ``.array`` (a NumPy array) and the gradient attributes ``requires_grad``, ``grad``
+and ``grad_fn``. ``.array`` is the one name implementers use for the values; user code uses
+``.data`` (a detached Tensor sharing the values, as in PyTorch) and ``.numpy()``. Its ops live in one file per concept and are mixed in here:
 
 =================  ==========================================================
 ``elementwise.py``  arithmetic, unary math, comparisons, ``where``, in-place ops
@@ -40,19 +41,20 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
     """An n-dimensional array with optional gradient tracking.
 
     Attributes:
-        data: the NumPy array holding the values.
+        array: the NumPy array holding the values. This is how the library's own code (and a
+            student implementing an op) reaches the values; user code uses ``.data``/``.numpy()``.
         grad: the accumulated gradient (a Tensor) once ``backward`` has run, else None.
         grad_fn: the graph node that made this tensor (None for leaves).
     """
 
-    __slots__ = ("data", "_requires_grad", "grad", "grad_fn", "_version_counter",
+    __slots__ = ("array", "_requires_grad", "grad", "grad_fn", "_version_counter",
                  "_autograd_meta", "_base", "__weakref__")
     __array_ufunc__ = None  # ``ndarray + Tensor`` defers to Tensor.__radd__
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
         from .creation import as_array
 
-        self.data = as_array(data, dtype)
+        self.array = as_array(data, dtype)
         self._requires_grad = False
         self.grad: Tensor | None = None
         self.grad_fn: Any = None
@@ -68,13 +70,13 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
     def _wrap(data: np.ndarray, view_of: Tensor | None = None) -> Tensor:
         """A Tensor around ``data`` without copying. Views share their base's version counter."""
         t = object.__new__(Tensor)
-        t.data = data
+        t.array = data
         t._requires_grad = False
         t.grad = None
         t.grad_fn = None
         t._autograd_meta = None
         t._base = None
-        if view_of is not None and np.may_share_memory(data, view_of.data):
+        if view_of is not None and np.may_share_memory(data, view_of.array):
             t._version_counter = view_of._version_counter
         else:
             t._version_counter = [0]
@@ -116,54 +118,54 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self.array.shape
 
     @property
     def dtype(self) -> DType:
-        return from_numpy_dtype(self.data.dtype)
+        return from_numpy_dtype(self.array.dtype)
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def size(self, dim: int | None = None) -> Any:
         """The shape, or the length of one dim (PyTorch's ``size``; NumPy's ``size`` is numel)."""
         if dim is None:
-            return self.data.shape
-        return self.data.shape[self._dim(dim)]
+            return self.array.shape
+        return self.array.shape[self._dim(dim)]
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self.array.ndim
 
     def numel(self) -> int:
-        return self.data.size
+        return self.array.size
 
     nelement = numel
 
     def element_size(self) -> int:
-        return self.data.itemsize
+        return self.array.itemsize
 
     @property
     def nbytes(self) -> int:
-        return self.data.nbytes
+        return self.array.nbytes
 
     @property
     def itemsize(self) -> int:
-        return self.data.itemsize
+        return self.array.itemsize
 
     @property
     def device(self) -> str:
         return "cpu"
 
     def is_floating_point(self) -> bool:
-        return self.data.dtype.kind == "f"
+        return self.array.dtype.kind == "f"
 
     def is_contiguous(self) -> bool:
-        return bool(self.data.flags.c_contiguous)
+        return bool(self.array.flags.c_contiguous)
 
     def stride(self, dim: int | None = None) -> Any:
         """Strides in elements (not bytes), as in PyTorch."""
-        strides = tuple(s // self.data.itemsize for s in self.data.strides)
+        strides = tuple(s // self.array.itemsize for s in self.array.strides)
         return strides if dim is None else strides[self._dim(dim)]
 
     @property
@@ -218,9 +220,28 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
         """Call ``hook(grad)`` when this tensor's gradient is computed (needs tt-autograd)."""
         return _ext.require_gradient_recorder("register_hook()").register_hook(self, hook)
 
+    @property
+    def data(self) -> Tensor:
+        """The same values (shared memory) as a Tensor cut from the graph, as ``torch.Tensor.data``.
+
+        Changes made through it are not recorded: ``p.data += -lr * p.grad`` updates ``p`` in
+        place without autograd seeing it.
+        """
+        return Tensor._wrap(self.array)
+
+    @data.setter
+    def data(self, value: Tensor) -> None:
+        """``t.data = other`` makes ``t`` hold ``other``'s values (shared, not copied)."""
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Tensor.data must be set to a Tensor, got {type(value).__name__}")
+        if self._requires_grad and value.array.dtype.kind != "f":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating "
+                               f"point, got dtype {value.dtype.name}")
+        self.array = value.array
+
     def detach(self) -> Tensor:
         """The same values (shared memory), cut from the graph."""
-        return Tensor._wrap(self.data, view_of=self)
+        return Tensor._wrap(self.array, view_of=self)
 
     def detach_(self) -> Tensor:
         self.grad_fn = None
@@ -237,11 +258,11 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
         if isinstance(dtype, Tensor):
             dtype = dtype.dtype
         if dtype is None:
-            return self._make("clone", self.data.copy(), (self,)) if copy else self
+            return self._make("clone", self.array.copy(), (self,)) if copy else self
         target = as_dtype(dtype)
-        if target.numpy == self.data.dtype and not copy:
+        if target.numpy == self.array.dtype and not copy:
             return self
-        return self._make("to", self.data.astype(target.numpy), (self,))
+        return self._make("to", self.array.astype(target.numpy), (self,))
 
     def float(self) -> Tensor:
         from .dtypes import float32
@@ -278,21 +299,21 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
         if self._requires_grad:
             raise RuntimeError("Can't call numpy() on a Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
-        return self.data
+        return self.array
 
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise RuntimeError(
-                f"a Tensor with {self.data.size} elements cannot be converted to a Python scalar "
+                f"a Tensor with {self.array.size} elements cannot be converted to a Python scalar "
                 f"(shape {self.shape})")
-        return self.data.item()
+        return self.array.item()
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self.array.tolist()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self.array if dtype is None else self.array.astype(dtype)
 
     # -- Python protocol ------------------------------------------------------------------------
 
@@ -302,27 +323,27 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
     __str__ = __repr__
 
     def __format__(self, spec: str) -> str:
-        if self.data.ndim == 0:  # f"{t}" and f"{t:.2f}" format the number, as in PyTorch
-            return format(self.data.item(), spec)
+        if self.array.ndim == 0:  # f"{t}" and f"{t:.2f}" format the number, as in PyTorch
+            return format(self.array.item(), spec)
         if spec:
             raise TypeError("unsupported format string passed to Tensor.__format__")
         return repr(self)
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self.array.shape[0]
 
     def __iter__(self) -> Iterator[Tensor]:
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self.array.shape[0]))
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with {self.data.size} values is ambiguous")
-        return bool(self.data.item())
+                f"Boolean value of Tensor with {self.array.size} values is ambiguous")
+        return bool(self.array.item())
 
     def __float__(self) -> float:
         return float(self._scalar())
@@ -331,14 +352,14 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
         return int(self._scalar())
 
     def _scalar(self) -> Any:
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
-        return self.data.item()
+        return self.array.item()
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self.array.dtype.kind not in "iu" or self.array.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self.data.item())
+        return int(self.array.item())
 
     __hash__ = object.__hash__  # ``==`` is elementwise, identity is the hash (as in PyTorch)
 
@@ -349,7 +370,7 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
     def __deepcopy__(self, memo: dict[int, Any]) -> Tensor:
         if not self.is_leaf:
             raise RuntimeError("only leaf tensors (made by the user) support deepcopy")
-        copied = Tensor._wrap(self.data.copy())
+        copied = Tensor._wrap(self.array.copy())
         copied._requires_grad = self._requires_grad
         if self.grad is not None:
             copied.grad = self.grad.__deepcopy__(memo)
@@ -361,17 +382,17 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
     def _dim(self, dim: int, extra: int = 0) -> int:
         """``dim`` made non-negative, or an IndexError naming the ndim (``extra`` allows ndim+1
         positions, as unsqueeze does)."""
-        n = max(self.data.ndim + extra, 1)
+        n = max(self.array.ndim + extra, 1)
         if type(dim) is not int and (not isinstance(dim, (int, np.integer)) or isinstance(dim, bool)):
             raise TypeError(f"dim must be an int, got {type(dim).__name__}")
         if not -n <= dim < n:
             raise IndexError(
-                f"Dimension out of range: dim {dim} for a tensor with ndim {self.data.ndim} "
+                f"Dimension out of range: dim {dim} for a tensor with ndim {self.array.ndim} "
                 f"(expected a dim in [{-n}, {n - 1}])")
         return int(dim) + n if dim < 0 else int(dim)
 
     def _float_dtype(self) -> np.dtype:
         """This tensor's dtype if floating, else the default float (for exp, log, division...)."""
-        if self.data.dtype.kind == "f":
-            return self.data.dtype
+        if self.array.dtype.kind == "f":
+            return self.array.dtype
         return get_default_dtype().numpy

@@ -43,10 +43,10 @@ class WindowOps:
             raise RuntimeError(f"unfold: window size {size} is larger than dim {dimension} "
                                f"of size {n} (shape {self.shape})")
         count = (n - size) // step + 1
-        strides = self.data.strides
+        strides = self.array.strides
         shape = self.shape[:d] + (count,) + self.shape[d + 1:] + (size,)
         new_strides = strides[:d] + (strides[d] * step,) + strides[d + 1:] + (strides[d],)
-        data = np.lib.stride_tricks.as_strided(self.data, shape, new_strides, writeable=False)
+        data = np.lib.stride_tricks.as_strided(self.array, shape, new_strides, writeable=False)
         return self._make("unfold", data, (self,), view_of=self, dimension=d, size=size,
                           step=step, shape=self.shape)
     # END SOLUTION

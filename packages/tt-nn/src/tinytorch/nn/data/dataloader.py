@@ -169,7 +169,7 @@ class DataLoader:
         """The index arrays of one epoch (draws the shuffle permutation when asked)."""
         # BEGIN SOLUTION 3.15 DataLoader: one permutation per epoch, cut into index arrays
         n = len(self.dataset)
-        order = randperm(n, generator=self.generator).data if self.shuffle else np.arange(n)
+        order = randperm(n, generator=self.generator).array if self.shuffle else np.arange(n)
         stop = n - n % self.batch_size if self.drop_last else n
         for start in range(0, stop, self.batch_size):
             yield order[start:start + self.batch_size]

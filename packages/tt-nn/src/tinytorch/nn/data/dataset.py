@@ -82,7 +82,7 @@ class ConcatDataset(Dataset):
 
 
 def _as_index_array(indices: Any) -> np.ndarray:
-    array = np.asarray(indices.data if isinstance(indices, Tensor) else indices)
+    array = np.asarray(indices.array if isinstance(indices, Tensor) else indices)
     if array.dtype.kind not in "iu":
         raise TypeError(f"indices must be integers, got dtype {array.dtype}")
     return array.astype(np.intp, copy=False)
@@ -103,12 +103,12 @@ class TensorDataset(Dataset):
         self.tensors = tuple(arrays)
 
     def __getitem__(self, index: int) -> tuple[Tensor, ...]:
-        return tuple(from_numpy(np.asarray(t.data[index])) for t in self.tensors)
+        return tuple(from_numpy(np.asarray(t.array[index])) for t in self.tensors)
 
     def __getitems__(self, indices: Any) -> tuple[Tensor, ...]:
         """The batch of samples at ``indices``: one fancy-index per tensor."""
         idx = _as_index_array(indices)
-        return tuple(from_numpy(t.data[idx]) for t in self.tensors)
+        return tuple(from_numpy(t.array[idx]) for t in self.tensors)
 
     def __len__(self) -> int:
         return self.tensors[0].shape[0]
@@ -156,6 +156,6 @@ def random_split(dataset: Any, lengths: Sequence[int | float],
     if sum(sizes) != n:
         raise ValueError(f"Sum of input lengths ({sum(sizes)}) does not equal the length of the "
                          f"input dataset ({n})")
-    order = randperm(n, generator=generator).data
+    order = randperm(n, generator=generator).array
     bounds = np.cumsum([0, *sizes])
     return [Subset(dataset, order[lo:hi]) for lo, hi in zip(bounds[:-1], bounds[1:])]

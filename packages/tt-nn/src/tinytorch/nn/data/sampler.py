@@ -69,8 +69,8 @@ class RandomSampler(Sampler):
             yield from rng.integers(0, n, size=self.num_samples).tolist()
             return
         for _ in range(self.num_samples // n):
-            yield from randperm(n, generator=self.generator).data.tolist()
-        yield from randperm(n, generator=self.generator).data[:self.num_samples % n].tolist()
+            yield from randperm(n, generator=self.generator).array.tolist()
+        yield from randperm(n, generator=self.generator).array[:self.num_samples % n].tolist()
 
     def __len__(self) -> int:
         return self.num_samples
@@ -84,7 +84,7 @@ class SubsetRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        for i in randperm(len(self.indices), generator=self.generator).data.tolist():
+        for i in randperm(len(self.indices), generator=self.generator).array.tolist():
             yield self.indices[i]
 
     def __len__(self) -> int:
@@ -99,7 +99,7 @@ class WeightedRandomSampler(Sampler):
         if not isinstance(num_samples, int) or isinstance(num_samples, bool) or num_samples <= 0:
             raise ValueError("num_samples should be a positive integer value, but got "
                              f"num_samples={num_samples}")
-        w = np.asarray(weights.data if isinstance(weights, Tensor) else weights, dtype=np.float64)
+        w = np.asarray(weights.array if isinstance(weights, Tensor) else weights, dtype=np.float64)
         if w.ndim != 1:
             raise ValueError(f"weights should be a 1d sequence but given weights have shape "
                              f"{tuple(w.shape)}")

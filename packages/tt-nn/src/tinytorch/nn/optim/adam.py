@@ -67,16 +67,16 @@ class Adam(Optimizer):
                     if amsgrad:
                         state["max_exp_avg_sq"] = buffer_like(p)
                 # BEGIN SOLUTION 3.11 Adam/AdamW update: moments, bias correction, weight decay
-                state["step"].data += 1
-                t = float(state["step"].data)
-                m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+                state["step"].array += 1
+                t = float(state["step"].array)
+                m, v = state["exp_avg"].array, state["exp_avg_sq"].array
                 if maximize:
                     g = -g
                 if weight_decay != 0:
                     if decoupled:
-                        p.data *= 1 - lr * weight_decay
+                        p.array *= 1 - lr * weight_decay
                     else:
-                        g = g + weight_decay * p.data
+                        g = g + weight_decay * p.array
                 m *= beta1
                 m += (1 - beta1) * g
                 scratch = np.multiply(g, g)              # one buffer, reused below
@@ -84,7 +84,7 @@ class Adam(Optimizer):
                 v *= beta2
                 v += scratch
                 if amsgrad:
-                    v_max = state["max_exp_avg_sq"].data
+                    v_max = state["max_exp_avg_sq"].array
                     np.maximum(v_max, v, out=v_max)
                     v = v_max
                 step_size = lr / (1 - beta1 ** t)
@@ -93,7 +93,7 @@ class Adam(Optimizer):
                 scratch += eps                           # denominator
                 np.divide(m, scratch, out=scratch)
                 scratch *= step_size
-                p.data -= scratch
+                p.array -= scratch
                 # END SOLUTION
                 self._updated(p)
         return loss

@@ -4,7 +4,7 @@ Every optimizer keeps a list of *parameter groups* (dicts holding ``"params"`` a
 hyperparameters) and a ``state`` dict mapping each parameter to its running buffers (momentum,
 moving averages, step count). Subclasses implement :meth:`Optimizer.step`.
 
-Updates are written with NumPy directly on ``p.data`` and ``p.grad.data``, in place: an optimizer
+Updates are written with NumPy directly on ``p.array`` and ``p.grad.array``, in place: an optimizer
 step is not part of any graph, so it needs no autograd and costs what NumPy costs.
 
 ``state_dict()`` uses PyTorch's layout, with parameters replaced by their index in the order the
@@ -130,7 +130,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 else:
-                    p.grad.data[...] = 0
+                    p.grad.array[...] = 0
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter from its gradient (implemented by each optimizer)."""
@@ -149,7 +149,7 @@ class Optimizer:
         """``(param, grad array)`` for the parameters of ``group`` that have a gradient."""
         for p in group["params"]:
             if p.grad is not None:
-                yield p, p.grad.data
+                yield p, p.grad.array
 
     @staticmethod
     def _updated(p: Tensor) -> None:
@@ -205,13 +205,13 @@ class Optimizer:
             for name, value in values.items():
                 if name == "step":  # a float32 0-d tensor, as in PyTorch
                     restored[name] = from_numpy(np.array(
-                        value.data if isinstance(value, Tensor) else value, dtype=np.float32))
+                        value.array if isinstance(value, Tensor) else value, dtype=np.float32))
                 elif isinstance(value, (Tensor, np.ndarray)):
-                    array = np.array(value.data if isinstance(value, Tensor) else value,
-                                     dtype=p.data.dtype)
-                    if array.shape != p.data.shape:
+                    array = np.array(value.array if isinstance(value, Tensor) else value,
+                                     dtype=p.array.dtype)
+                    if array.shape != p.array.shape:
                         raise ValueError(f"state {name!r} of parameter {key} has shape "
-                                         f"{array.shape}, the parameter has {p.data.shape}")
+                                         f"{array.shape}, the parameter has {p.array.shape}")
                     restored[name] = from_numpy(array)
                 else:
                     restored[name] = value
@@ -226,7 +226,7 @@ class Optimizer:
 def _snapshot(value: Any) -> Any:
     """A copy of one state entry (Tensors and arrays copied, other values as they are)."""
     if isinstance(value, Tensor):
-        return from_numpy(value.data.copy())
+        return from_numpy(value.array.copy())
     if isinstance(value, np.ndarray):
         return from_numpy(value.copy())
     return value
@@ -239,7 +239,7 @@ def new_step() -> Tensor:
 
 def buffer_like(p: Tensor) -> Tensor:
     """A zero-filled state Tensor of ``p``'s shape and dtype."""
-    return from_numpy(np.zeros_like(p.data))
+    return from_numpy(np.zeros_like(p.array))
 
 
 def check_hyper(name: str, value: float, low: float = 0.0, high: float | None = None,

@@ -57,16 +57,16 @@ class RMSprop(Optimizer):
                     if centered:
                         state["grad_avg"] = buffer_like(p)
                 # BEGIN SOLUTION 3.12 RMSprop update: running square mean, centering, momentum
-                state["step"].data += 1
+                state["step"].array += 1
                 if maximize:
                     g = -g
                 if weight_decay != 0:
-                    g = g + weight_decay * p.data
-                square_avg = state["square_avg"].data
+                    g = g + weight_decay * p.array
+                square_avg = state["square_avg"].array
                 square_avg *= alpha
                 square_avg += (1 - alpha) * (g * g)
                 if centered:
-                    grad_avg = state["grad_avg"].data
+                    grad_avg = state["grad_avg"].array
                     grad_avg *= alpha
                     grad_avg += (1 - alpha) * g
                     avg = np.sqrt(square_avg - grad_avg * grad_avg)
@@ -74,12 +74,12 @@ class RMSprop(Optimizer):
                     avg = np.sqrt(square_avg)
                 avg += eps
                 if momentum > 0:
-                    buf = state["momentum_buffer"].data
+                    buf = state["momentum_buffer"].array
                     buf *= momentum
                     buf += g / avg
-                    p.data -= lr * buf
+                    p.array -= lr * buf
                 else:
-                    p.data -= lr * (g / avg)
+                    p.array -= lr * (g / avg)
                 # END SOLUTION
                 self._updated(p)
         return loss

@@ -55,19 +55,19 @@ class SGD(Optimizer):
                 if maximize:
                     g = -g
                 if weight_decay != 0:
-                    g = g + weight_decay * p.data
+                    g = g + weight_decay * p.array
                 if momentum != 0:
                     state = self.state[p]
                     buffer = state.get("momentum_buffer")
                     if buffer is None:
-                        buf = np.array(g, dtype=p.data.dtype)
+                        buf = np.array(g, dtype=p.array.dtype)
                         state["momentum_buffer"] = from_numpy(buf)
                     else:
-                        buf = buffer.data
+                        buf = buffer.array
                         buf *= momentum
                         buf += (1 - dampening) * g
                     g = g + momentum * buf if nesterov else buf
-                p.data -= lr * g
+                p.array -= lr * g
                 # END SOLUTION
                 self._updated(p)
         return loss

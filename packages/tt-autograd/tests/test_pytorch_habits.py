@@ -259,6 +259,8 @@ def test_gradcheck_errors_and_options_as_pytorch() -> None:
     assert gradcheck(lambda t: t.sin(), (x,), eps=1e-6, atol=1e-5, rtol=1e-3, fast_mode=True,
                      nondet_tol=0.0, check_undefined_grad=True, check_batched_grad=False)
     assert gradgradcheck(lambda t: t.sin(), (x,), check_batched_grad=False)
+    with pytest.raises(NotImplementedError, match="check_forward_ad"):  # asked for, not done
+        gradcheck(lambda t: t.sin(), (x,), check_forward_ad=True)
 
 
 # -- 2.12 prod: second derivatives through zeros -------------------------------------------------

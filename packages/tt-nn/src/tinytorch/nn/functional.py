@@ -61,7 +61,9 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
     ``pad`` lists (before, after) pairs starting from the LAST dim: ``(1, 1)`` pads the last dim,
     ``(1, 1, 2, 2)`` the last two. ``mode``: ``"constant"`` (with ``value``, default 0),
     ``"reflect"`` (mirror, edge not repeated), ``"replicate"`` (repeat the edge) or
-    ``"circular"`` (wrap around).
+    ``"circular"`` (wrap around). As in PyTorch, ``reflect`` and ``replicate`` pad the whole dim
+    and then crop, while ``circular`` crops first and wraps around what is left:
+    ``pad([0, 1, 2, 3, 4], (1, -2), "circular")`` is ``[2, 0, 1, 2]``.
     """
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
         raise RuntimeError(f"Padding length must be divisible by 2 and at most twice the number "
@@ -82,10 +84,21 @@ def pad(input: Tensor, pad: Any, mode: str = "constant", value: float | None = N
             raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding "
                                f"input dimension, but got: padding ({before}, {after}) at "
                                f"dimension {dim} of input {tuple(input.shape)}")
-        if mode == "circular" and max(before, after) > n:
-            raise RuntimeError("Padding value causes wrapping around more than once.")
-        index = np.pad(np.arange(n), (max(before, 0), max(after, 0)), mode=numpy_mode)
-        index = index[max(-before, 0):len(index) - max(-after, 0)]
+        kept = n - max(-before, 0) - max(-after, 0)
+        if kept < 0:
+            raise RuntimeError(f"Negative padding ({before}, {after}) crops more than the "
+                               f"{n} elements of dimension {dim} of input {tuple(input.shape)}")
+        index, grow = np.arange(n), (max(before, 0), max(after, 0))
+        if mode == "circular":  # crop first, then wrap around what is left
+            if max(before, after) > kept:
+                raise RuntimeError(f"Padding value causes wrapping around more than once: "
+                                   f"padding ({before}, {after}) at dimension {dim}, which has "
+                                   f"{kept} elements after cropping")
+            index = index[max(-before, 0):n - max(-after, 0)]
+            index = np.pad(index, grow, mode="wrap")
+        else:  # pad the whole dim, then crop
+            index = np.pad(index, grow, mode=numpy_mode)
+            index = index[max(-before, 0):len(index) - max(-after, 0)]
         out = out[(slice(None),) * dim + (Tensor(index.astype(np.int64)),)]
     return out
 

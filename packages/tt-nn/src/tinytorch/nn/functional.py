@@ -485,11 +485,19 @@ def _target_weights(t: np.ndarray, num_classes: int, weight: Tensor | None, igno
     if weight is None:
         w = valid.astype(dtype)
     else:
-        if weight.shape != (num_classes,):
-            raise ValueError(f"weight must have one entry per class ({num_classes}), got shape "
-                             f"{tuple(weight.shape)}")
         w = np.where(valid, weight.array[safe], 0).astype(dtype)
     return safe, w
+
+
+def _check_class_weight(weight: Tensor | None, num_classes: int, name: str) -> None:
+    """A class ``weight`` must be a Tensor of shape ``(C,)``: one entry per class."""
+    if weight is None:
+        return
+    if not isinstance(weight, Tensor):
+        raise TypeError(f"{name}: weight must be a Tensor, got {type(weight).__name__}")
+    if weight.shape != (num_classes,):
+        raise RuntimeError(f"{name}: weight should have one entry per class: the input has "
+                           f"{num_classes} classes but weight has shape {tuple(weight.shape)}")
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
@@ -503,6 +511,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     rows, t = _class_indices(input, target, "nll_loss")
+    _check_class_weight(weight, rows.shape[1], "nll_loss")
     safe, w = _target_weights(t, rows.shape[1], weight, ignore_index, rows.array.dtype)
     loss = _fused.NLLLossFunction.apply(rows, safe, w, reduction)
     if reduction == "none":
@@ -523,7 +532,10 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if input.ndim == 0:
+        raise ValueError("cross_entropy: input must have a class dim, got a 0-d tensor")
     class_dim = 0 if input.ndim == 1 else 1
+    _check_class_weight(weight, input.shape[class_dim], "cross_entropy")
     # BEGIN SOLUTION 3.6 cross entropy = nll of log_softmax, plus label smoothing
     logp = log_softmax(input, class_dim)
     num_classes = input.shape[class_dim]
@@ -580,10 +592,12 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         raise ValueError(f"Using a target size ({tuple(target.shape)}) that is different to the "
                          f"input size ({tuple(input.shape)}) is deprecated. Please ensure they "
                          "have the same size.")
-    x = input.array
-    if x.size and (np.nanmin(x) < 0 or np.nanmax(x) > 1):
-        raise RuntimeError("all elements of input should be between 0 and 1 (binary_cross_entropy "
-                           "takes probabilities; use binary_cross_entropy_with_logits for logits)")
+    for what, values in (("input", input.array), ("target", target.array)):
+        if values.size and (np.nanmin(values) < 0 or np.nanmax(values) > 1):
+            raise RuntimeError(
+                f"all elements of {what} should be between 0 and 1, got values in "
+                f"[{np.nanmin(values):g}, {np.nanmax(values):g}] (binary_cross_entropy takes "
+                "probabilities; use binary_cross_entropy_with_logits for logits)")
     # BEGIN SOLUTION 3.7 binary cross entropy on probabilities
     loss = _fused.BinaryCrossEntropyFunction.apply(input, target)
     if weight is not None:

@@ -461,7 +461,12 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            value = value.array if isinstance(value, Tensor) else np.asarray(value)
+            if not isinstance(value, Tensor):
+                errors.append(f'While copying the parameter named "{key}", expected a Tensor from '
+                              f"the checkpoint but received {type(value).__name__} (wrap arrays "
+                              "with tinytorch.tensor.from_numpy).")
+                continue
+            value = value.array
             if value.shape != tensor.shape:
                 errors.append(f"size mismatch for {key}: copying a param with shape "
                               f"{tuple(value.shape)} from checkpoint, the shape in current model "
@@ -475,7 +480,6 @@ class Module:
             for key, tensor, _ in to_copy:
                 module, name = owners[key]
                 value = state_dict[key]
-                value = value if isinstance(value, Tensor) else Tensor(np.asarray(value))
                 if name in module._parameters:
                     if not isinstance(value, Parameter):
                         value = Parameter(value, requires_grad=tensor.requires_grad)

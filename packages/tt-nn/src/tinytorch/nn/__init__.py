@@ -67,7 +67,8 @@ from .loss import (
     NLLLoss,
     SmoothL1Loss,
 )
-from .module import IncompatibleKeys, Module, RemovableHandle
+from .module import IncompatibleKeys, Module
+from .module_hooks import RemovableHandle
 from .parameter import Parameter
 from .serialization import CheckpointError, load, save
 

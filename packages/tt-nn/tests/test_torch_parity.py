@@ -255,10 +255,6 @@ def test_target_dtype_and_smoothing_errors_are_runtime_errors():
         F.cross_entropy(logits, tt.tensor([0.0, 1.0]))  # float, not the input's shape
     with pytest.raises(RuntimeError, match="label_smoothing"):
         F.cross_entropy(logits, tt.tensor([0, 1]), label_smoothing=1.5)
-    # the deprecated size_average / reduce arguments still work (with a warning)
-    with pytest.warns(UserWarning):
-        per_sample = nn.CrossEntropyLoss(reduce=False)(logits, tt.tensor([0, 1]))
-    assert per_sample.shape == (2,)
 
 
 # -- 3.7 other losses ---------------------------------------------------------------------------
@@ -285,9 +281,6 @@ def test_regression_losses_weights_and_new_losses():
     kl = F.kl_div(tt.tensor(np.log(p)), tt.tensor(q), reduction="batchmean")
     expected = np.sum(np.where(q > 0, q * np.log(np.where(q > 0, q, 1) / p), 0)) / 2
     assert kl.item() == pytest.approx(expected, rel=1e-6)
-    with pytest.warns(UserWarning):
-        legacy = F.mse_loss(x, t, size_average=False)
-    assert legacy.item() == pytest.approx(14)
 
 
 @pytest.mark.task("3.7")

@@ -18,7 +18,7 @@ import pytest
 
 from tinytorch.nn.data import ChecksumError, download
 
-pytestmark = pytest.mark.task("3.24")
+TASK = pytest.mark.task("3.24")
 
 PAYLOAD = bytes(range(256)) * 1000
 SHA = hashlib.sha256(PAYLOAD).hexdigest()
@@ -53,6 +53,7 @@ def leftovers(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir()) if directory.exists() else []
 
 
+@TASK
 def test_http_download_and_cache(server, tmp_path):
     base, hits = server
     dest = tmp_path / "cache" / "sub" / "blob.bin"
@@ -64,6 +65,7 @@ def test_http_download_and_cache(server, tmp_path):
     assert leftovers(dest.parent) == [".blob.bin.sha256", "blob.bin"]  # the file and its record
 
 
+@TASK
 def test_checksum_mismatch_leaves_no_file(server, tmp_path):
     base, _ = server
     dest = tmp_path / "cache" / "blob.bin"
@@ -75,6 +77,7 @@ def test_checksum_mismatch_leaves_no_file(server, tmp_path):
     assert leftovers(dest.parent) == []
 
 
+@TASK
 def test_wrong_cached_file_is_replaced_and_mismatch_keeps_it(server, tmp_path):
     base, hits = server
     dest = tmp_path / "blob.bin"
@@ -88,6 +91,7 @@ def test_wrong_cached_file_is_replaced_and_mismatch_keeps_it(server, tmp_path):
     assert leftovers(tmp_path) == [".blob.bin.sha256", "blob.bin", "www"]
 
 
+@TASK
 def test_file_url(tmp_path):
     src = tmp_path / "src.bin"
     src.write_bytes(PAYLOAD)
@@ -99,6 +103,7 @@ def test_file_url(tmp_path):
     assert leftovers(tmp_path / "out") == [".copy.bin.sha256", "copy.bin"]
 
 
+@TASK
 def test_http_error_leaves_no_file(server, tmp_path):
     base, _ = server
     with pytest.raises(OSError):
@@ -111,6 +116,7 @@ def test_bad_sha_argument(tmp_path):
         download("file:///nonexistent", "abc", tmp_path / "x")
 
 
+@TASK
 def test_a_killed_download_leaves_a_named_part_file_the_next_download_removes(tmp_path):
     """kill -9 mid-download cannot clean up: the partial file says what it is
     (``.<name>.part-<pid>-<random>``) and the next download of the same file deletes it."""

@@ -200,7 +200,6 @@ def test_state_dict_layout_is_pytorchs():
     np.testing.assert_allclose(np.asarray(sd["state"][0]["exp_avg"]), 0.1, rtol=1e-6)
 
 
-@pytest.mark.task("3.17")
 @pytest.mark.parametrize("kwargs,match", [
     (dict(lr=-0.1), "learning rate"),
     (dict(lr=0.1, momentum=-1), "momentum"),
@@ -212,7 +211,6 @@ def test_sgd_validates_hyperparameters(kwargs, match):
         SGD([tt.tensor([1.0])], **kwargs)
 
 
-@pytest.mark.task("3.18")
 @pytest.mark.parametrize("kwargs,match", [
     (dict(lr=-1.0), "learning rate"),
     (dict(betas=(1.0, 0.999)), "beta parameter at index 0"),
@@ -224,7 +222,6 @@ def test_adam_validates_hyperparameters(kwargs, match):
         Adam([tt.tensor([1.0])], **kwargs)
 
 
-@pytest.mark.task("3.17")
 def test_optimizer_rejects_bad_params():
     with pytest.raises(ValueError, match="empty parameter list"):
         SGD([], lr=0.1)
@@ -302,7 +299,6 @@ def test_clip_grad_norm_matches_pytorch(norm_type):
         np.testing.assert_allclose(p.grad.array, q.grad.numpy(), rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.task("3.21")
 def test_clip_grad_value():
     params = _with_grads([[-3.0, 0.5, 2.0]])
     clip_grad_value_(params, 1.0)

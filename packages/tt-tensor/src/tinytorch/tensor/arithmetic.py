@@ -6,7 +6,9 @@ broadcast them. Python numbers become 0-d constant tensors, so every binary op h
 inputs and its backward rule is the same whether the other operand was a number or a tensor.
 
 Results that are inf or nan (``1 / 0``, float16 overflow) are correct results, as in PyTorch: they
-are computed under ``np.errstate`` so that NumPy prints no RuntimeWarning.
+are computed under ``np.errstate`` so that NumPy prints no RuntimeWarning. (``+ - *`` of float32 and
+float64 tensors are not: there an overflow needs values beyond 1e38, and ``np.errstate`` would cost
+more than the op itself on small tensors.)
 """
 
 from __future__ import annotations
@@ -70,8 +72,8 @@ class ArithmeticOps:
         if isinstance(other_data, np.ndarray) and other_data.dtype == self.array.dtype \
                 and (not float_result or self.array.dtype.kind == "f"):
             target = self.array.dtype  # fast path: same dtype, nothing to promote
-        elif type(other) in (float, int) and self.array.dtype.kind == "f":
-            target = self.array.dtype  # fast path: a number never widens a float tensor
+        elif type(other) in (float, int) and self.array.dtype.char in "fd":
+            target = self.array.dtype  # fast path: a number never widens float32/float64
             other = self._wrap(np.asarray(other, dtype=target))
         else:
             dtype = result_type(self, other)

@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import nox
-from nox.command import CommandFailed
 
 TOOLS = Path(__file__).resolve().parent
 ROOT = TOOLS.parent
@@ -28,8 +27,10 @@ if str(TOOLS) not in sys.path:
 
 import _packages  # noqa: E402
 import coursemap as coursemap_tool  # noqa: E402
+import part_envs  # noqa: E402
 import solutions  # noqa: E402
 import stubs as stubs_tool  # noqa: E402
+import tasks as tasks_tool  # noqa: E402
 import versions  # noqa: E402
 
 
@@ -38,7 +39,7 @@ def coursemap(session: nox.Session) -> None:
     """Regenerate the generated section of docs/course-map.md from markers, tests, milestones."""
     try:
         fresh, path = coursemap_tool.update(ROOT)
-    except solutions.MarkerError as error:
+    except coursemap_tool.ERRORS as error:
         session.error(str(error))
     session.log(f"{path.relative_to(ROOT)} {'was up to date' if fresh else 'regenerated'}")
 
@@ -49,7 +50,7 @@ def pins(session: nox.Session) -> None:
     problems = versions.pin_problems(ROOT)
     try:
         fresh, path = coursemap_tool.update(ROOT, check=True)
-    except solutions.MarkerError as error:
+    except coursemap_tool.ERRORS as error:
         problems.append(str(error))
     else:
         if not fresh:
@@ -86,51 +87,39 @@ def stubs(session: nox.Session) -> None:
     session.log(f"release OK: {', '.join(modules)} import stubbed; every test collects")
 
 
-@nox.session
+@nox.session(venv_backend="none")
 def audit(session: nox.Session) -> None:
-    """Honesty audit: stub each task alone, one of its tests must fail. Posargs: tools/audit.py's
-    (``--part N``, ``--allow-untested``, ``--timeout S``, ``--jobs J``).
+    """The audit (tools/audit.py): every task can fail, can be done in order, and the solution
+    passes. Posargs go to tools/audit.py (``--part N``, ``--workers J``, ``--timeout S``).
 
-    One environment per part, holding that part and its dependencies installed editable (part 1's
-    tests must not see part 2); each task's stubbed copy shadows its part through PYTHONPATH, so
-    there is no wheel build per task.
+    One environment per part (.nox/_parts/partN-torch: the part and its dependencies installed
+    editable, plus PyTorch as the oracle when a local wheel exists), so part 1's tests never see
+    part 2; stubbed copies shadow the editable sources, nothing is built per task.
     """
-    out_parts, rest = _split_parts(session.posargs)
-    parts = [p for p in _packages.present_parts() if not out_parts or p.number in out_parts]
-    if not parts:
-        session.skip("no parts in this tree yet")
-    failures = 0
-    for part in parts:
-        deps = _packages.with_deps(part)
-        env = _packages.fresh_dir(session, f"audit-part{part.number}").absolute()
-        session.run(_packages.uv(session), "venv", "--quiet", "--python", sys.executable, str(env))
-        python = str(env / "bin" / "python")
-        editable = [arg for p in deps for arg in ("-e", str(p.path))]
-        session.run(_packages.uv(session), "pip", "install", "--quiet", "--python", python,
-                    *editable, *_packages.test_requirements(deps))
-        try:
-            session.run("python", str(TOOLS / "audit.py"), "--python", python,
-                        "--part", str(part.number), *rest)
-        except CommandFailed:
-            failures += 1
-    if failures:
-        session.error(f"the audit failed for {failures} part(s): see the reports above")
+    try:
+        course = tasks_tool.load_course(ROOT)
+    except coursemap_tool.ERRORS as error:
+        session.error(str(error))
+    wanted = _part_numbers(session.posargs) or [p.number for p in course.parts]
+    torch = _packages.local_torch_dir() is not None
+    if not torch:
+        session.warn("no local torch wheel: PyTorch-oracle tests skip and are not audited")
+    pythons = []
+    for part in course.parts:
+        if part.number in wanted:
+            try:
+                python = part_envs.ensure_env(part, ROOT, torch=torch, log=session.log)
+            except part_envs.EnvError as error:
+                session.error(str(error))
+            pythons += ["--python", f"{part.number}={python}"]
+    session.run(sys.executable, str(TOOLS / "audit.py"), *pythons, *session.posargs,
+                external=True)
 
 
-def _split_parts(args: list[str]) -> tuple[set[int], list[str]]:
-    """``--part N`` options (repeatable) taken out of posargs."""
-    parts: set[int] = set()
-    rest: list[str] = []
-    items = iter(args)
-    for arg in items:
-        if arg == "--part":
-            value = next(items, "")
-            if not value.isdigit():
-                raise SystemExit("audit: --part needs a part number")
-            parts.add(int(value))
-        else:
-            rest.append(arg)
-    return parts, rest
+def _part_numbers(args: list[str]) -> list[int]:
+    """The N of every ``--part N`` in ``args``."""
+    return [int(value) for flag, value in zip(args, args[1:]) if flag == "--part"
+            and value.isdigit()]
 
 
 def _run_milestone(session: nox.Session, milestone: _packages.Milestone,

@@ -122,6 +122,22 @@ def _part_numbers(args: list[str]) -> list[int]:
             and value.isdigit()]
 
 
+@nox.session(venv_backend="none")
+def check(session: nox.Session) -> None:
+    """``-- 2.4`` (a task), ``-- 2`` (a part), ``-- all`` or ``-- progress``: run those tests on
+    the tree as it is and say what to do next (tools/check.py; ``--torch``, ``--verbose``)."""
+    if not session.posargs:
+        session.error("usage: nox -s check -- <task like 2.4 | part like 2 | all | progress>")
+    session.run(sys.executable, str(TOOLS / "check.py"), *session.posargs, external=True)
+
+
+@nox.session(venv_backend="none")
+def progress(session: nox.Session) -> None:
+    """Every task: done, in progress or not started (``nox -s check -- progress``)."""
+    session.run(sys.executable, str(TOOLS / "check.py"), "progress", *session.posargs,
+                external=True)
+
+
 def _run_milestone(session: nox.Session, milestone: _packages.Milestone,
                    wheels: dict[str, Path], tree: dict[str, str], work: Path) -> str | None:
     """Install ``milestone`` re-pinned to the tree's versions and run its scripts.

@@ -319,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=_packages.REPO, help="repository root")
     args = parser.parse_args(argv)
     try:
-        course = tasks_tool.load_course(args.root)
+        course = tasks_tool.load_course(args.root, args.part)
     except coursemap.ERRORS as error:
         print(f"audit: {error}", file=sys.stderr)
         return 2

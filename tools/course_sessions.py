@@ -96,11 +96,12 @@ def audit(session: nox.Session) -> None:
     editable, plus PyTorch as the oracle when a local wheel exists), so part 1's tests never see
     part 2; stubbed copies shadow the editable sources, nothing is built per task.
     """
+    wanted = _part_numbers(session.posargs)
     try:
-        course = tasks_tool.load_course(ROOT)
+        course = tasks_tool.load_course(ROOT, wanted or None)
     except coursemap_tool.ERRORS as error:
         session.error(str(error))
-    wanted = _part_numbers(session.posargs) or [p.number for p in course.parts]
+    wanted = wanted or [p.number for p in course.parts]
     torch = _packages.local_torch_dir() is not None
     if not torch:
         session.warn("no local torch wheel: PyTorch-oracle tests skip and are not audited")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -290,11 +291,16 @@ def _where(path: Path, root: Path, line: int) -> str:
     return f"{shown}:{line}" if line else shown
 
 
-def load_course(root: Path = _packages.REPO, *, check: bool = True) -> Course:
-    """Read every present part's tasks, regions and tests; CourseError lists all disagreements
-    (unless ``check`` is false). A malformed marker raises solutions.MarkerError."""
+def load_course(root: Path = _packages.REPO, numbers: Iterable[int] | None = None, *,
+                check: bool = True) -> Course:
+    """Read the tasks, regions and tests of every part present (or of parts ``numbers`` and
+    the parts they need); CourseError lists all disagreements (unless ``check`` is false).
+    A malformed marker raises solutions.MarkerError."""
     root = Path(root)
     parts = _packages.present_parts(root)
+    if numbers is not None:
+        wanted = {dep.number for n in numbers for dep in _packages.with_deps(n, root)}
+        parts = [p for p in parts if p.number in wanted]
     tasks: dict[str, Task] = {}
     tests: dict[int, list[TestRef]] = {}
     problems: list[str] = []

@@ -150,6 +150,16 @@ class Run:
     def failing(self, task: tasks_tool.Task) -> list[TestResult]:
         return [t for t in self.of(task) if t.failed]
 
+    def add(self, data: dict) -> None:
+        """Take in one record written by tools/pytest_record.py."""
+        for nodeid, test in data["tests"].items():
+            function = nodeid.split("[", 1)[0]
+            result = self.tests.setdefault(str(test["task"]), {}).setdefault(
+                function, TestResult(function))
+            result.cases.append((test["outcome"], test["message"]))
+        self.errors += [f"{e['nodeid']} could not be imported: {e['message']}"
+                        for e in data["errors"]]
+
     def passing(self, task: tasks_tool.Task) -> int:
         """How many of the task's test functions pass (skipped ones do not count)."""
         return sum(not (t.failed or t.skipped) for t in self.of(task))
@@ -188,14 +198,7 @@ def run_tests(course: tasks_tool.Course, wanted: Iterable[tasks_tool.Task], *, t
                 run.errors.append(f"pytest stopped before reporting (exit {done.returncode}):\n"
                                   + "\n".join(tail))
                 continue
-            data = json.loads(record.read_text(encoding="utf-8"))
-        for nodeid, test in data["tests"].items():
-            function = nodeid.split("[", 1)[0]
-            result = run.tests.setdefault(str(test["task"]), {}).setdefault(
-                function, TestResult(function))
-            result.cases.append((test["outcome"], test["message"]))
-        run.errors += [f"{e['nodeid']} could not be imported: {e['message']}"
-                       for e in data["errors"]]
+            run.add(json.loads(record.read_text(encoding="utf-8")))
     return run
 
 
@@ -272,8 +275,9 @@ def render_tasks(course: tasks_tool.Course, wanted: list[tasks_tool.Task], run: 
         results = run.of(task)
         failing = run.failing(task)
         state = "done" if not failing else ("not started" if not_started(task) else "FAILING")
+        skipped = sum(r.skipped for r in results)
         lines.append(f"{task.id:>5}  {state:<11} {run.passing(task):>3}/{len(results):<3}"
-                     f"  {task.title}")
+                     f"  {task.title}" + (f"  ({skipped} skipped)" if skipped else ""))
         if failing and state != "not started":
             for result in failing[:SHOWN_FAILURES]:
                 lines.append(f"{'':>19}{result.nodeid}: {result.message()}")
@@ -311,6 +315,21 @@ def progress(course: tasks_tool.Course, *, torch: bool, verbose: bool) -> tuple[
     if todo is not None:
         lines.append(f"Next: task {todo.id} ({todo.title}): `nox -s check -- {todo.id}`.")
     return lines + run.errors, not run.errors
+
+
+def summary(root: Path, number: int, record: Path) -> tuple[list[str], int]:
+    """Part ``number``'s tasks summarised from a record of its whole test run (the ``partN``
+    self-check); returns the lines and how many tasks are not done."""
+    course = tasks_tool.load_course(root)
+    run = Run()
+    if record.is_file():
+        run.add(json.loads(record.read_text(encoding="utf-8")))
+    else:
+        run.errors.append("pytest stopped before reporting: see its output above")
+    wanted = course.tasks_of(number)
+    lines = [f"Part {number}: {sum(not run.failing(t) for t in wanted)} of {len(wanted)} tasks "
+             "done", *render_tasks(course, wanted, run), *run.errors]
+    return lines, sum(bool(run.failing(t)) for t in wanted) + len(run.errors)
 
 
 def select(course: tasks_tool.Course, target: str) -> list[tasks_tool.Task]:

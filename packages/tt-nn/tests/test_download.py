@@ -18,8 +18,6 @@ import pytest
 
 from tinytorch.nn.data import ChecksumError, download
 
-TASK = pytest.mark.task("3.24")
-
 PAYLOAD = bytes(range(256)) * 1000
 SHA = hashlib.sha256(PAYLOAD).hexdigest()
 
@@ -53,7 +51,7 @@ def leftovers(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir()) if directory.exists() else []
 
 
-@TASK
+@pytest.mark.task("3.24")
 def test_http_download_and_cache(server, tmp_path):
     base, hits = server
     dest = tmp_path / "cache" / "sub" / "blob.bin"
@@ -65,7 +63,7 @@ def test_http_download_and_cache(server, tmp_path):
     assert leftovers(dest.parent) == [".blob.bin.sha256", "blob.bin"]  # the file and its record
 
 
-@TASK
+@pytest.mark.task("3.24")
 def test_checksum_mismatch_leaves_no_file(server, tmp_path):
     base, _ = server
     dest = tmp_path / "cache" / "blob.bin"
@@ -77,7 +75,7 @@ def test_checksum_mismatch_leaves_no_file(server, tmp_path):
     assert leftovers(dest.parent) == []
 
 
-@TASK
+@pytest.mark.task("3.24")
 def test_wrong_cached_file_is_replaced_and_mismatch_keeps_it(server, tmp_path):
     base, hits = server
     dest = tmp_path / "blob.bin"
@@ -91,7 +89,7 @@ def test_wrong_cached_file_is_replaced_and_mismatch_keeps_it(server, tmp_path):
     assert leftovers(tmp_path) == [".blob.bin.sha256", "blob.bin", "www"]
 
 
-@TASK
+@pytest.mark.task("3.24")
 def test_file_url(tmp_path):
     src = tmp_path / "src.bin"
     src.write_bytes(PAYLOAD)
@@ -103,7 +101,7 @@ def test_file_url(tmp_path):
     assert leftovers(tmp_path / "out") == [".copy.bin.sha256", "copy.bin"]
 
 
-@TASK
+@pytest.mark.task("3.24")
 def test_http_error_leaves_no_file(server, tmp_path):
     base, _ = server
     with pytest.raises(OSError):
@@ -116,7 +114,7 @@ def test_bad_sha_argument(tmp_path):
         download("file:///nonexistent", "abc", tmp_path / "x")
 
 
-@TASK
+@pytest.mark.task("3.24")
 def test_a_killed_download_leaves_a_named_part_file_the_next_download_removes(tmp_path):
     """kill -9 mid-download cannot clean up: the partial file says what it is
     (``.<name>.part-<pid>-<random>``) and the next download of the same file deletes it."""

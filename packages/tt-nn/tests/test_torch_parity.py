@@ -56,12 +56,16 @@ ACTIVATIONS = {
 }
 
 
-BUILT_ON_TASK = {"logsigmoid", "mish", "selu"}  # softplus and elu (task 3.12) inside
+BUILT_ON_TASK = ["logsigmoid", "mish", "selu"]  # softplus and elu (task 3.12) inside
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=[pytest.mark.task("3.12")] if n in BUILT_ON_TASK else [])
-    for n in sorted(ACTIVATIONS)])
+@pytest.mark.task("3.12")
+@pytest.mark.parametrize("name", BUILT_ON_TASK)
+def test_activations_built_on_the_task(name):
+    test_more_activations_values_and_gradients(name)
+
+
+@pytest.mark.parametrize("name", sorted(set(ACTIVATIONS) - set(BUILT_ON_TASK)))
 def test_more_activations_values_and_gradients(name):
     make, value, grad = ACTIVATIONS[name]
     x = tt.tensor(X, dtype=tt.float64, requires_grad=True)
@@ -354,9 +358,16 @@ def _two_group_sgd_torch(torch):
                             for lr in (0.1, 0.03)], lr=0.1, momentum=0.9)
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=[] if n in ("constant", "multiplicative", "poly")
-                 else [pytest.mark.task("3.20")]) for n in sorted(CHAINS)])
+OTHER_SCHEDULES = ["constant", "multiplicative", "poly"]  # no task's schedule inside
+
+
+@pytest.mark.task("3.20")
+@pytest.mark.parametrize("name", sorted(set(CHAINS) - set(OTHER_SCHEDULES)))
+def test_chains_of_the_task_schedules_match_pytorch(name):
+    test_chained_schedules_match_pytorch(name)
+
+
+@pytest.mark.parametrize("name", OTHER_SCHEDULES)
 def test_chained_schedules_match_pytorch(name):
     torch = _torch()
 

@@ -131,6 +131,17 @@ def _task_order(task_id: str) -> tuple[int, ...]:
     return tuple(int(p) if p.isdigit() else 0 for p in task_id.split("."))
 
 
+def self_check(records: Sequence[dict], part, declared: Sequence[tasks_tool.TaskDecl]  # noqa: ANN001
+               ) -> Grade:
+    """Score the records of an unsandboxed run on one's own tree (``nox -s partN``)."""
+    tests = {r["id"]: {"task": r["task"], "optional": r["optional"], "private": False,
+                       "skipped": False} for r in records if r.get("event") == "collected"}
+    outcomes = {r["id"]: (r["outcome"], r["message"]) for r in records
+                if r.get("event") == "result"}
+    reference = {"dist": part.name, "part": part.number, "tests": tests}
+    return score("self-check", reference, declared, outcomes)
+
+
 # --------------------------------------------------------------------------------------------
 # Rendering
 # --------------------------------------------------------------------------------------------
@@ -169,6 +180,18 @@ def render_markdown(grade: Grade) -> str:
                  else "NOT isolated (bubblewrap was not available).")]
     lines += [f"Note: {note}" for note in grade.notes]
     return "\n".join(lines) + "\n"
+
+
+def render_table(grade: Grade) -> str:
+    """A plain-text table of the tasks (for a terminal)."""
+    lines = []
+    for task in grade.tasks:
+        lines.append(f"  task {task.id:<5} {_points(task.score):>5} / {_points(task.points):<4}"
+                     f" {task.passed:>3}/{task.total:<3} {task.title}")
+        if task.first_failure:
+            lines.append(f"        first failure: {task.first_failure}")
+    lines.append(f"  total {_points(grade.score)} / {_points(grade.max_score)} points")
+    return "\n".join(lines)
 
 
 def render_json(grade: Grade) -> str:

@@ -29,6 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 TOOLS = Path(__file__).resolve().parent
@@ -43,34 +44,41 @@ import submission as submission_tool  # noqa: E402
 import tasks as tasks_tool  # noqa: E402
 from grade_run import RunResult, Timeouts, run_tests  # noqa: E402
 from grade_workspace import PYTHON_INSIDE, SANDBOX_ENV, Workspace  # noqa: E402
-from sandbox import bubblewrap  # noqa: E402
+from sandbox import Limits, bubblewrap  # noqa: E402
 
 DEFAULT_CACHE = _packages.REPO / ".nox" / "grade-cache"
 
 
-def _phase(ws: Workspace, site: Path, private: bool, slot: int, timeouts: Timeouts,
-           deadline: float, isolate: bool) -> RunResult:
+@dataclass(frozen=True)
+class Settings:
+    """How submissions run: clocks, limits, isolation."""
+
+    timeouts: Timeouts = Timeouts()
+    limits: Limits = Limits()
+    isolate: bool = True
+
+
+def _phase(ws: Workspace, site: Path, private: bool, slot: int, settings: Settings,
+           deadline: float) -> RunResult:
     expected = [n for n, t in ws.reference["tests"].items() if t["private"] == private]
     return run_tests(ws.binds(site, private), python=PYTHON_INSIDE,
-                     pytest_args=ws.pytest_args(private, timeouts.test), env=SANDBOX_ENV,
-                     timeouts=timeouts, deadline=deadline, expected=expected, slot=slot,
-                     isolate=isolate)
+                     pytest_args=ws.pytest_args(private, settings.timeouts.test),
+                     env=SANDBOX_ENV, timeouts=settings.timeouts, deadline=deadline,
+                     expected=expected, slot=slot, isolate=settings.isolate,
+                     limits=settings.limits)
 
 
 def _canary_flags(ws: Workspace, run: RunResult) -> list[str]:
     """A canary test that must fail but 'passed' means the results were forged in-process."""
-    names = ws.reference["canary"]
-    by_name = {nodeid.rsplit("::", 1)[-1]: o for nodeid, o in run.outcomes.items()
-               if nodeid.startswith("canary/")}
-    fail = by_name.get(names["fail"])
+    fail = run.outcomes.get(ws.reference["canary"]["fail"])
     if fail is not None and fail.outcome != "failed":
         return ["results tampered with: the grader's canary test that must fail "
                 f"reported '{fail.outcome}'"]
     return []
 
 
-def _run_submission(ws: Workspace, site: Path, slot: int, timeouts: Timeouts, deadline: float,
-                    isolate: bool) -> tuple[dict[str, tuple[str, str]], str | None, list[str],
+def _run_submission(ws: Workspace, site: Path, slot: int, settings: Settings,
+                    deadline: float) -> tuple[dict[str, tuple[str, str]], str | None, list[str],
                                             list[str], str]:
     """Public, then private tests: (outcomes, error, flags, notes, reason for tests not run)."""
     outcomes: dict[str, tuple[str, str]] = {}
@@ -78,7 +86,7 @@ def _run_submission(ws: Workspace, site: Path, slot: int, timeouts: Timeouts, de
     notes: list[str] = []
     missing = "did not run"
     for private in (False, True) if ws.has_private else (False,):
-        run = _phase(ws, site, private, slot, timeouts, deadline, isolate)
+        run = _phase(ws, site, private, slot, settings, deadline)
         label = "private tests" if private else "tests"
         if not private:
             if run.import_errors:
@@ -107,11 +115,10 @@ def _run_submission(ws: Workspace, site: Path, slot: int, timeouts: Timeouts, de
 
 
 def grade_submission(ws: Workspace, path: Path, out: Path, *, name: str | None = None,
-                     slot: int = 0, timeouts: Timeouts = Timeouts(),
-                     isolate: bool = True) -> reports.Grade:
+                     slot: int = 0, settings: Settings = Settings()) -> reports.Grade:
     """Grade the submission at ``path`` into ``out`` (report.json, report.md, results.json)."""
     start = time.perf_counter()
-    deadline = time.monotonic() + timeouts.wall
+    deadline = time.monotonic() + settings.timeouts.wall
     name = name or Path(path).name
     declared = tasks_tool.load_tasks(ws.root / "tree" / "packages" / ws.part.name)
     try:
@@ -128,18 +135,20 @@ def grade_submission(ws: Workspace, path: Path, out: Path, *, name: str | None =
         with tempfile.TemporaryDirectory(prefix="tt-sub-") as scratch:
             site = submission_tool.install_tree(collected, ws.root, Path(scratch))
             outcomes, error, flags, notes, missing = _run_submission(
-                ws, site, slot, timeouts, deadline, isolate)
+                ws, site, slot, settings, deadline)
         grade = reports.score(name, ws.reference, declared, outcomes, error=error,
                               missing=missing)
         grade.flags = [f"needs review: {finding}" for finding in found] + flags
         grade.notes += notes
-        ignored = [i for files in collected.values() for i in files.ignored]
+        ignored = [i for dist, files in collected.items() for i in files.ignored
+                   if not (ws.root / "data" / "tinytorch" / _packages.spec_for_dist(dist).subpackage
+                           / i).exists()]
         if ignored:
             grade.notes.append(f"ignored (not .py): {', '.join(ignored[:5])}"
                                + (" ..." if len(ignored) > 5 else ""))
     if not ws.reference["torch"]:
         grade.notes.append("graded without PyTorch: its oracle tests did not count")
-    grade.isolated = isolate and bubblewrap()[0] is not None
+    grade.isolated = settings.isolate and bubblewrap()[0] is not None
     grade.seconds = round(time.perf_counter() - start, 2)
     reports.write(grade, out)
     return grade
@@ -184,8 +193,7 @@ def _unique_names(paths: Sequence[Path]) -> list[str]:
 
 
 def grade_batch(ws: Workspace, paths: Sequence[Path], out: Path, *, jobs: int = 1,
-                timeouts: Timeouts = Timeouts(), isolate: bool = True,
-                progress: Callable[[reports.Grade], None] | None = None) -> list[reports.Grade]:
+                settings: Settings = Settings(), progress: Callable[[reports.Grade], None] | None = None) -> list[reports.Grade]:
     """Grade every submission (``jobs`` at a time) into ``out/<name>/``; ``out/gradebook.csv``."""
     names = _unique_names(paths)
     slots: queue.Queue[int] = queue.Queue()
@@ -196,7 +204,7 @@ def grade_batch(ws: Workspace, paths: Sequence[Path], out: Path, *, jobs: int = 
         slot = slots.get()
         try:
             grade = grade_submission(ws, paths[index], out / names[index], name=names[index],
-                                     slot=slot, timeouts=timeouts, isolate=isolate)
+                                     slot=slot, settings=settings)
         finally:
             slots.put(slot)
         if progress is not None:
@@ -221,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=Timeouts.test, help="seconds per test")
     parser.add_argument("--wall", type=float, default=Timeouts.wall,
                         help="seconds per submission, all tests included")
+    parser.add_argument("--memory", type=float, default=Limits.memory / 2**30,
+                        help="address space per sandboxed process, GiB")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE,
                         help=f"workspace cache (default {DEFAULT_CACHE})")
     parser.add_argument("--no-cache", action="store_true", help="build a throwaway workspace")
@@ -235,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     timeouts = Timeouts(test=args.timeout, wall=args.wall)
     isolate = not args.no_sandbox
+    settings = Settings(timeouts, Limits(memory=int(args.memory * 2**30)), isolate)
     say = lambda text: print(f"grade: {text}", file=sys.stderr, flush=True)  # noqa: E731
     if args.workspace is None and args.part is None:
         parser.error("give --part (or --workspace)")
@@ -257,12 +268,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         start = time.perf_counter()
         if args.flat:
-            grades = [grade_submission(ws, args.submissions[0], args.out, timeouts=timeouts,
-                                       isolate=isolate)]
+            grades = [grade_submission(ws, args.submissions[0], args.out, settings=settings)]
         else:
             bar = Progress(len(args.submissions))
             grades = grade_batch(ws, args.submissions, args.out, jobs=max(1, args.jobs),
-                                 timeouts=timeouts, isolate=isolate, progress=bar.update)
+                                 settings=settings, progress=bar.update)
     except (grade_workspace.WorkspaceError, KeyError, _packages.MissingPart) as error:
         say(str(error))
         return 2

@@ -11,8 +11,9 @@ A workspace directory holds:
   submission provides: a submission's package is installed with the instructor's pyproject.
 * ``data/``: the non-Python files of those packages (embedded samples), from the instructor.
 * ``tests/``: ``pytest.ini`` (written here from the part's ``[tool.pytest.ini_options]``), a copy
-  of the part's tests, an empty ``<dist>/tests/private_tests/`` (the private tests are mounted
-  there only for the private run) and a canary pair of tests. Mounted at ``/sandbox/tests``.
+  of the part's tests with a canary pair of tests among them, an empty
+  ``<dist>/tests/private_tests/`` (the private tests are mounted there only for the private run).
+  Mounted at ``/sandbox/tests``.
 * ``private_tests/``: a copy of ``--tests``.
 * ``plugins/``: ``pytest_grade.py``, the only code of ours the sandbox imports.
 * ``reference.json``: the instructor's solution graded in this very workspace: the trusted list
@@ -86,8 +87,9 @@ class Workspace:
         return binds
 
     def pytest_args(self, private: bool, timeout: float) -> list[str]:
-        paths = [f"{self.tests_root}/{PRIVATE_DIR}" if private else self.tests_root,
-                 f"{TESTS_INSIDE}/canary"]
+        paths = ([f"{self.tests_root}/{PRIVATE_DIR}",
+                  f"{TESTS_INSIDE}/{self.reference['canary']['file']}"] if private
+                 else [self.tests_root])
         modules = [] if private else [_packages.spec_for_dist(d).module for d in self.provided]
         return [*paths, "-c", f"{TESTS_INSIDE}/pytest.ini", "--rootdir", TESTS_INSIDE,
                 "-p", "pytest_grade", "-p", "pytest_timeout", "-p", "hypothesis.extra.pytestplugin",
@@ -183,15 +185,22 @@ def _build_env(root: Path, parts: list[_packages.Part], provided: list[_packages
     torch = torch_wheel()
     log(f"base environment: {len(earlier)} reference wheel(s), test tools"
         + (f", {torch.name}" if torch else ", NO torch (no local wheel)"))
-    _run([uv, "pip", "install", "--quiet", "--python", str(root / "env" / "bin" / "python"),
+    # Compiled bytecode: the sandbox cannot write .pyc files, and importing pytest, NumPy and
+    # torch from source on every start costs seconds per submission.
+    _run([uv, "pip", "install", "--quiet", "--compile-bytecode",
+          "--python", str(root / "env" / "bin" / "python"),
           *[a for p in parts for a in ("--refresh-package", p.name)], *earlier, *needs,
           *_packages.test_requirements(provided), *([str(torch)] if torch else [])],
          "installing the base environment")
     return torch is not None
 
 
-def _write_tests(root: Path, part: _packages.Part, private: Sequence[Path]) -> tuple[str, str]:
-    """pytest.ini, the tests, the private tests and the canary; returns the canary's names."""
+def _write_tests(root: Path, part: _packages.Part, private: Sequence[Path]) -> dict[str, str]:
+    """pytest.ini, the tests, the private tests and the canary; returns the canary's node ids.
+
+    The canary is a test that must fail and one that must pass, with random names, among the
+    part's tests: if student code forges outcomes inside the process, the first one "passes".
+    """
     tests = root / "tests"
     shutil.copytree(part.tests, tests / part.name / "tests",
                     ignore=shutil.ignore_patterns("__pycache__", "*.pyc", PRIVATE_DIR))
@@ -213,8 +222,8 @@ def _write_tests(root: Path, part: _packages.Part, private: Sequence[Path]) -> t
         else:
             shutil.copy2(path, dest / path.name)
     fail, passes = (f"test_{secrets.token_hex(6)}" for _ in range(2))
-    (tests / "canary").mkdir()
-    (tests / "canary" / f"test_{secrets.token_hex(4)}.py").write_text(
+    canary = f"test_{secrets.token_hex(4)}.py"  # among the part's tests, named like them
+    (tests / part.name / "tests" / canary).write_text(
         "import numpy as np\n\n\n"
         f"def {fail}():\n    np.testing.assert_allclose(np.ones(3), np.zeros(3))\n\n\n"
         f"def {passes}():\n    np.testing.assert_allclose(np.ones(3), np.ones(3))\n",
@@ -222,7 +231,8 @@ def _write_tests(root: Path, part: _packages.Part, private: Sequence[Path]) -> t
     plugins = root / "plugins"
     plugins.mkdir()
     shutil.copy2(TOOLS / "pytest_grade.py", plugins / "pytest_grade.py")
-    return fail, passes
+    return {"file": f"{part.name}/tests/{canary}", "fail": f"{part.name}/tests/{canary}::{fail}",
+            "pass": f"{part.name}/tests/{canary}::{passes}"}
 
 
 def _copy_tree_parts(root: Path, parts: list[_packages.Part]) -> None:
@@ -262,7 +272,7 @@ def prepare(part: _packages.Part, earlier: str = "reference", private: Sequence[
         _copy_tree_parts(staging, parts)
         reference = {"part": part.number, "dist": part.name, "earlier": earlier,
                      "provided": [p.name for p in provided], "torch": torch,
-                     "canary": {"fail": canary[0], "pass": canary[1]},
+                     "canary": canary,
                      "baseline": {p.name: integrity.baseline(p.src / "tinytorch" / p.spec.subpackage)
                                   for p in provided}}
         workspace = Workspace(staging, part, earlier, reference)
@@ -300,8 +310,9 @@ def _grade_reference(ws: Workspace, parts: list[_packages.Part],
                             pytest_args=ws.pytest_args(private, timeouts.test),
                             env=SANDBOX_ENV, timeouts=timeouts, deadline=deadline,
                             isolate=isolate, limits=Limits())
+            canary = ws.reference["canary"]
             problems = [f"{nodeid}: {o.outcome} {o.message}" for nodeid, o in run.outcomes.items()
-                        if o.outcome == "failed" and not nodeid.startswith("canary/")]
+                        if o.outcome == "failed" and nodeid != canary["fail"]]
             problems += [f"{f}: {m}" for f, m in {**run.import_errors,
                                                     **run.collect_errors}.items()]
             if run.hung or run.forged_count:
@@ -311,7 +322,7 @@ def _grade_reference(ws: Workspace, parts: list[_packages.Part],
                     f"the instructor's reference of {ws.part.label} fails its own tests in the "
                     "grading environment; fix that first:\n  " + "\n  ".join(problems[:20]))
             for nodeid, (task, optional) in run.collected.items():
-                if nodeid.startswith("canary/"):
+                if nodeid.startswith(canary["file"]):
                     continue
                 outcome = run.outcomes.get(nodeid)
                 tests[nodeid] = {"task": task, "optional": optional, "private": private,

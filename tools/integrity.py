@@ -133,8 +133,7 @@ class _Scanner(ast.NodeVisitor):
         module, _, rest = dotted.partition(".")
         attr = rest.split(".")[0]
         if attr and attr in DANGEROUS.get(module, ()):
-            if not (module == "sys" and attr == "modules"):  # reading sys.modules is fine
-                self.flag(node, "dangerous", f"uses {module}.{attr}")
+            self.flag(node, "dangerous", f"uses {module}.{attr}")
 
     def visit_Attribute(self, node: ast.Attribute) -> None:
         if node.attr in INTERNALS:

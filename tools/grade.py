@@ -146,7 +146,7 @@ def grade_submission(ws: Workspace, path: Path, out: Path, *, name: str | None =
         if ignored:
             grade.notes.append(f"ignored (not .py): {', '.join(ignored[:5])}"
                                + (" ..." if len(ignored) > 5 else ""))
-    if not ws.reference["torch"]:
+    if ws.reference["torch"] == "missing":
         grade.notes.append("graded without PyTorch: its oracle tests did not count")
     grade.isolated = settings.isolate and bubblewrap()[0] is not None
     grade.seconds = round(time.perf_counter() - start, 2)

@@ -156,9 +156,16 @@ def _uv() -> str:
     return uv
 
 
+def _uses_torch(paths: Sequence[Path]) -> bool:
+    """Whether the tests use PyTorch (as an oracle) at all."""
+    files = [f for p in paths for f in ([p] if p.is_file() else p.rglob("*.py"))]
+    return any("torch" in f.read_text(encoding="utf-8", errors="replace") for f in files)
+
+
 def _build_env(root: Path, parts: list[_packages.Part], provided: list[_packages.Part],
-               log: Callable[[str], None]) -> bool:
-    """Wheels of every part, the base environment, dist-info and data; True when torch is in."""
+               private: Sequence[Path], log: Callable[[str], None]) -> str:
+    """Wheels of every part, the base environment, dist-info and data; returns whether torch
+    is "installed", "not needed" (no test uses it) or "missing" (no local wheel)."""
     uv = _uv()
     wheels = root / "wheels"
     for part in parts:
@@ -182,9 +189,11 @@ def _build_env(root: Path, parts: list[_packages.Part], provided: list[_packages
     _run([uv, "venv", "--quiet", "--python", str(python), str(root / "env")], "uv venv")
     earlier = [str(by_name[p.name]) for p in parts if p not in provided]
     needs = [r for p in provided for r in p.requirements if not r.startswith("tt-")]
-    torch = torch_wheel()
-    log(f"base environment: {len(earlier)} reference wheel(s), test tools"
-        + (f", {torch.name}" if torch else ", NO torch (no local wheel)"))
+    needed = _uses_torch([parts[-1].tests, *private])
+    torch = torch_wheel() if needed else None
+    status = "installed" if torch else "missing" if needed else "not needed"
+    log(f"base environment: {len(earlier)} reference wheel(s), test tools, torch {status}"
+        + (f" ({torch.name})" if torch else ""))
     # Compiled bytecode: the sandbox cannot write .pyc files, and importing pytest, NumPy and
     # torch from source on every start costs seconds per submission.
     _run([uv, "pip", "install", "--quiet", "--compile-bytecode",
@@ -192,7 +201,7 @@ def _build_env(root: Path, parts: list[_packages.Part], provided: list[_packages
           *[a for p in parts for a in ("--refresh-package", p.name)], *earlier, *needs,
           *_packages.test_requirements(provided), *([str(torch)] if torch else [])],
          "installing the base environment")
-    return torch is not None
+    return status
 
 
 def _write_tests(root: Path, part: _packages.Part, private: Sequence[Path]) -> dict[str, str]:
@@ -267,7 +276,7 @@ def prepare(part: _packages.Part, earlier: str = "reference", private: Sequence[
     try:
         parts = _packages.with_deps(part, part.path.parent.parent)
         provided = [p for p in parts if earlier == "submission" or p == part]
-        torch = _build_env(staging, parts, provided, log)
+        torch = _build_env(staging, parts, provided, private, log)
         canary = _write_tests(staging, part, private)
         _copy_tree_parts(staging, parts)
         reference = {"part": part.number, "dist": part.name, "earlier": earlier,

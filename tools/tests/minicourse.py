@@ -53,7 +53,7 @@ points = 3
 """
 
 OPS = '''\
-"""Three small ops. SOLUTION-MARKER-instructor-only"""
+"""Three small ops."""
 
 import numpy as np
 
@@ -61,7 +61,7 @@ import numpy as np
 def double(x):
     """Twice ``x``."""
     # BEGIN SOLUTION 1.1 double it
-    return 2 * np.asarray(x)
+    return 2 * np.asarray(x)  # SOLUTION-MARKER-instructor-only
     # END SOLUTION
 
 
@@ -168,15 +168,15 @@ def release(course: Path, out: Path, solved: tuple[str, ...] = ()) -> Path:
     return out
 
 
-def inject(submission: Path, *, top: str = "", body: str = "") -> None:
-    """Add ``top`` at the top of the student's ops.py (runs at import) and/or replace every
-    stub's ``raise NotImplementedError`` by ``body`` (runs when a test calls the op)."""
+def inject(submission: Path, *, top: str = "", body: str = "", task: str = "") -> None:
+    """Add ``top`` at the top of the student's ops.py (runs at import) and/or replace the stub
+    of ``task`` (every stub when empty) by ``body`` (runs when a test calls the op)."""
     ops = submission / "packages" / "tt-tensor" / "src" / "tinytorch" / "tensor" / "ops.py"
     lines = ops.read_text(encoding="utf-8").splitlines()
     if body:
         out = []
         for line in lines:
-            if line.strip().startswith("raise NotImplementedError"):
+            if line.strip().startswith(f'raise NotImplementedError("{task}'):
                 indent = line[: len(line) - len(line.lstrip())]
                 out += [indent + b for b in textwrap.dedent(body).strip().splitlines()]
             else:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import configparser
 import hashlib
 import json
+import os
 import secrets
 import shutil
 import subprocess
@@ -54,6 +55,12 @@ PYTHON_INSIDE = "/sandbox/env/bin/python"
 TESTS_INSIDE = "/sandbox/tests"
 PRIVATE_DIR = "private_tests"
 EXTRA_MARKERS = ("optional: skipping this test does not cost points",)
+
+
+WARM_UP = """
+import numpy, numpy.testing, pytest, pytest_timeout, hypothesis
+import hypothesis.extra.numpy, hypothesis.extra.pytestplugin
+"""
 
 
 class WorkspaceError(RuntimeError):
@@ -143,8 +150,8 @@ def torch_wheel() -> Path | None:
     return sorted(Path(directory).glob(f"torch-{_packages.TORCH_VERSION}*.whl"))[0]
 
 
-def _run(command: list[str], what: str) -> None:
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+def _run(command: list[str], what: str, env: dict[str, str] | None = None) -> None:
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if done.returncode:
         raise WorkspaceError(f"{what} failed:\n{done.stdout[-2000:]}{done.stderr[-3000:]}")
 
@@ -194,13 +201,17 @@ def _build_env(root: Path, parts: list[_packages.Part], provided: list[_packages
     status = "installed" if torch else "missing" if needed else "not needed"
     log(f"base environment: {len(earlier)} reference wheel(s), test tools, torch {status}"
         + (f" ({torch.name})" if torch else ""))
-    # Compiled bytecode: the sandbox cannot write .pyc files, and importing pytest, NumPy and
-    # torch from source on every start costs seconds per submission.
-    _run([uv, "pip", "install", "--quiet", "--compile-bytecode",
-          "--python", str(root / "env" / "bin" / "python"),
+    _run([uv, "pip", "install", "--quiet", "--python", str(root / "env" / "bin" / "python"),
           *[a for p in parts for a in ("--refresh-package", p.name)], *earlier, *needs,
           *_packages.test_requirements(provided), *([str(torch)] if torch else [])],
          "installing the base environment")
+    # The sandbox cannot write .pyc files: import what every run imports once here, so that
+    # pytest, NumPy and torch load from bytecode (compiling all of torch would take a minute).
+    modules = [p.module for p in parts if p not in provided] + (["torch"] if torch else [])
+    warm = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    _run([str(root / "env" / "bin" / "python"), "-c",
+          WARM_UP + "".join(f"import {m}\n" for m in modules)],
+         "warming up the base environment", env=warm)
     return status
 
 

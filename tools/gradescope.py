@@ -40,7 +40,8 @@ set -euo pipefail
 ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
 SOURCE="$ROOT/source"
 cd "$SOURCE"
-if ! command -v bwrap >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+if ! command -v bwrap >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+    && [ -z "${{TT_NO_APT:-}}" ]; then
     apt-get update -qq && apt-get install -y -qq bubblewrap \
         || echo "setup.sh: no bubblewrap: grading will run NOT isolated"
 fi

@@ -211,8 +211,8 @@ def render_gradescope(grade: Grade) -> str:
         worth = per_function.get(function.task, 0.0)
         tests.append({
             "name": f"{function.task} {function.name}", "number": function.task,
-            "score": round(worth if function.passed and not grade.error else 0.0, 4),
-            "max_score": round(worth, 4),
+            "score": round(worth if function.passed and not grade.error else 0.0, 6),
+            "max_score": round(worth, 6),
             "status": "passed" if function.passed and not grade.error else "failed",
             "output": "" if function.private else function.message,
             "visibility": "hidden" if function.private else "visible"})

@@ -9,6 +9,7 @@ run in a student's copy checks the STUDENT's code.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -119,9 +120,8 @@ def test_part2_in_a_students_copy_checks_the_students_code(graded):
                           text=True, timeout=900)
     output = done.stdout + done.stderr
     assert done.returncode != 0, output[-3000:]
-    assert "self-check of part 2" in output and "not a grade" in output
-    assert f"in {released}" in output
-    assert "total 0 /" in output, output[-3000:]
+    # the release's own self-check summary: no task done (tools/check.py or grade_part)
+    assert re.search(r"Part 2: 0 of \d+ tasks done|total 0 / ", output), output[-3000:]
 
 
 def test_the_solved_copy_passes_the_gradescope_format(graded):

@@ -15,7 +15,7 @@ from tinytorch.nn.data import (
     random_split,
 )
 
-pytestmark = pytest.mark.task("3.15")
+pytestmark = pytest.mark.task("3.22")
 
 
 def make_ds(n=103):

@@ -18,7 +18,7 @@ import pytest
 
 from tinytorch.nn.data import ChecksumError, download
 
-pytestmark = pytest.mark.task("3.17")
+pytestmark = pytest.mark.task("3.24")
 
 PAYLOAD = bytes(range(256)) * 1000
 SHA = hashlib.sha256(PAYLOAD).hexdigest()

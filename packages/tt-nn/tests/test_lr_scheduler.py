@@ -11,7 +11,7 @@ import tinytorch.tensor as tt
 from tinytorch.nn.optim import SGD
 from tinytorch.nn.optim import lr_scheduler as ls
 
-pytestmark = pytest.mark.task("3.13")
+pytestmark = pytest.mark.task("3.20")
 
 
 def make_opt(lrs=(0.1,)):

@@ -23,7 +23,7 @@ from tinytorch.nn.data import (
 from tinytorch.nn.data import mnist as mnist_module
 from tinytorch.nn.data.mnist import read_idx, write_idx
 
-pytestmark = pytest.mark.task("3.16")
+pytestmark = pytest.mark.task("3.23")
 
 
 def idx_bytes(array: np.ndarray, magic: int) -> bytes:

@@ -15,7 +15,7 @@ from tinytorch.nn.optim.lr_scheduler import StepLR
 from tinytorch.nn.serialization import load
 from tinytorch.nn.training import accuracy, evaluate, fit
 
-pytestmark = pytest.mark.task("3.19")
+pytestmark = pytest.mark.task("3.26")
 
 
 def blobs(n=240, seed=0):

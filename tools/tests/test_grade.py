@@ -18,6 +18,7 @@ import pytest
 
 import _packages
 import grade
+import release as release_tool
 import solutions
 import tasks
 
@@ -27,23 +28,12 @@ FIRST = ("2.1", "2.2", "2.3")
 
 
 def _release(out: Path) -> Path:
-    """Parts 1-2 with part 1 solved: the release command once it exists, else stubs.py."""
+    """Parts 1-2 with part 1 solved, as students get them (skips while the course's task
+    declarations are inconsistent: `nox -s audit` reports that)."""
     try:
-        import release as release_tool
-
-        release_tool.release(_packages.REPO, out, [1, 2], [1])
-        return out
-    except ImportError:
-        import stubs
-
-        stubs.release(out)
-    for part in _packages.present_parts(out):
-        if part.number > 2:
-            shutil.rmtree(part.path)
-    tensor = _packages.part(1)
-    shutil.rmtree(out / "packages" / tensor.name / "src")
-    shutil.copytree(tensor.src, out / "packages" / tensor.name / "src")
-    return out
+        return release_tool.release(_packages.REPO, out, [1, 2], [1], log=lambda *_: None)
+    except tasks.CourseError as error:
+        pytest.skip(f"cannot release parts 1-2 until the course is consistent: {error}"[:400])
 
 
 def _solve(copy: Path, tasks_done: tuple[str, ...] | None) -> Path:

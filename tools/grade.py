@@ -29,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 TOOLS = Path(__file__).resolve().parent
@@ -77,23 +77,36 @@ def _canary_flags(ws: Workspace, run: RunResult) -> list[str]:
     return []
 
 
+@dataclass
+class _Runs:
+    """What the public and private runs of one submission gave."""
+
+    outcomes: dict[str, tuple[str, str]] = field(default_factory=dict)
+    error: str | None = None
+    flags: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    missing: str = "did not run"
+    cpu: float = 0.0
+
+
 def _run_submission(ws: Workspace, site: Path, slot: int, settings: Settings,
-                    deadline: float) -> tuple[dict[str, tuple[str, str]], str | None, list[str],
-                                            list[str], str]:
-    """Public, then private tests: (outcomes, error, flags, notes, reason for tests not run)."""
-    outcomes: dict[str, tuple[str, str]] = {}
-    flags: list[str] = []
-    notes: list[str] = []
-    missing = "did not run"
+                    deadline: float) -> _Runs:
+    """Public, then private tests."""
+    runs = _Runs()
+    outcomes = runs.outcomes
+    flags, notes = runs.flags, runs.notes
     for private in (False, True) if ws.has_private else (False,):
         run = _phase(ws, site, private, slot, settings, deadline)
+        runs.cpu += run.cpu
         label = "private tests" if private else "tests"
         if not private:
             if run.import_errors:
                 module, message = next(iter(run.import_errors.items()))
-                return {}, f"{module} does not import: {message}", flags, notes, missing
+                runs.error = f"{module} does not import: {message}"
+                return runs
             if run.hung:
-                return {}, f"the tests never ran: {run.hung}", flags, notes, missing
+                runs.error = f"the tests never ran: {run.hung}"
+                return runs
         flags += _canary_flags(ws, run)
         if run.forged_count:
             flags.append(f"results channel: {run.forged_count} line(s) on the {label}' results "
@@ -110,8 +123,8 @@ def _run_submission(ws: Workspace, site: Path, slot: int, settings: Settings,
         notes += [note for note in run.notes] if not private else (
             [f"private tests: {len(run.notes)} test(s) killed or crashed"] if run.notes else [])
         if run.hung:
-            missing = run.hung
-    return outcomes, None, flags, notes, missing
+            runs.missing = run.hung
+    return runs
 
 
 def grade_submission(ws: Workspace, path: Path, out: Path, *, name: str | None = None,
@@ -134,12 +147,12 @@ def grade_submission(ws: Workspace, path: Path, out: Path, *, name: str | None =
                                      prefix=f"packages/{dist}/src/tinytorch/{spec.subpackage}/")
         with tempfile.TemporaryDirectory(prefix="tt-sub-") as scratch:
             site = submission_tool.install_tree(collected, ws.root, Path(scratch))
-            outcomes, error, flags, notes, missing = _run_submission(
-                ws, site, slot, settings, deadline)
-        grade = reports.score(name, ws.reference, declared, outcomes, error=error,
-                              missing=missing)
-        grade.flags = [f"needs review: {finding}" for finding in found] + flags
-        grade.notes += notes
+            runs = _run_submission(ws, site, slot, settings, deadline)
+        grade = reports.score(name, ws.reference, declared, runs.outcomes, error=runs.error,
+                              missing=runs.missing)
+        grade.flags = [f"needs review: {finding}" for finding in found] + runs.flags
+        grade.notes += runs.notes
+        grade.cpu_seconds = round(runs.cpu, 2)
         ignored = [i for dist, files in collected.items() for i in files.ignored
                    if not (ws.root / "data" / "tinytorch" / _packages.spec_for_dist(dist).subpackage
                            / i).exists()]
@@ -279,10 +292,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if args.no_cache:
             shutil.rmtree(cache, ignore_errors=True)
-    took = time.perf_counter() - start
+    took, cpu = time.perf_counter() - start, sum(g.cpu_seconds for g in grades)
     flagged = sum(bool(g.flags) for g in grades)
-    say(f"{len(grades)} submission(s) in {took:.1f} s ({took / len(grades):.1f} s each); "
-        f"{flagged} need review; reports in {args.out}")
+    say(f"{len(grades)} submission(s) in {took:.1f} s ({took / len(grades):.1f} s each, "
+        f"{cpu / len(grades):.1f} CPU-s each); {flagged} need review; reports in {args.out}")
     return 0
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import subprocess
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -66,6 +67,8 @@ class RunResult:
     forged: list[str] = field(default_factory=list)
     """Lines on the results pipe that did not come from the plugin (flag the submission)."""
     forged_count: int = 0
+    cpu: float = 0.0
+    """CPU seconds the runs reported using (statistics only: nothing is decided by it)."""
 
 
 class _Protocol:
@@ -114,6 +117,8 @@ class _Protocol:
             self.current, self.since = None, now
         elif event == "finished":
             self.finished = True
+            cpu = record.get("cpu")
+            result.cpu += float(cpu) if isinstance(cpu, (int, float)) else 0.0
 
 
 def run_tests(binds: Mapping[str, Path], *, python: str, pytest_args: Sequence[str],
@@ -225,6 +230,11 @@ def _one_start(box: Sandbox, args: list[str], env: Mapping[str, str], timeouts: 
                     protocol.feed(line, time.monotonic())
                 break
     finally:
+        if why is None:  # ended by itself: let bubblewrap reap its children (CPU accounting)
+            try:
+                proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                pass
         box.kill(proc)
         os.close(read_end)
     return protocol, why, proc.returncode

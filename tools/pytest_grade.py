@@ -10,7 +10,7 @@ grader, outside the sandbox, reads:
     {"key": K, "event": "collect_error", "file": "tests/test_x.py", "message": "..."}
     {"key": K, "event": "start", "id": ...}
     {"key": K, "event": "result", "id": ..., "outcome": "passed|failed|skipped", "message": ...}
-    {"key": K, "event": "finished"}
+    {"key": K, "event": "finished", "cpu": 3.2}   # CPU seconds (for the grader's statistics)
 
 ``K`` is a one-time key the grader writes into the pipe ``--grade-key-fd``, read and closed here
 at configure time, before any student code is imported: a line forged by student code does not
@@ -178,4 +178,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    _send({"event": "finished"})
+    import resource
+
+    used = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    _send({"event": "finished", "cpu": round(sum(u.ru_utime + u.ru_stime for u in used), 2)})

@@ -65,6 +65,8 @@ class Grade:
     error: str | None = None
     isolated: bool = True
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    """CPU time the sandboxed runs reported (statistics only)."""
 
     @property
     def next_task(self) -> TaskResult | None:

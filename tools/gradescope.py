@@ -32,7 +32,7 @@ if str(TOOLS) not in sys.path:
 import _packages  # noqa: E402
 from grade_workspace import TRUSTED_TOOLS  # noqa: E402
 
-BUNDLED_TOOLS = (*TRUSTED_TOOLS, "reports.py", "tasks.py")
+BUNDLED_TOOLS = (*TRUSTED_TOOLS, "reports.py", "tasks.py", "solutions.py")
 
 SETUP = r"""#!/usr/bin/env bash
 # Gradescope runs this once when the autograder is built (as root, in its Docker image).
@@ -48,7 +48,7 @@ fi
 PYTHON=""
 for candidate in python3.13 python3.12 python3.11 python3; do
     if command -v "$candidate" >/dev/null \
-        && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+        && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
         PYTHON="$(command -v "$candidate")"; break
     fi
 done

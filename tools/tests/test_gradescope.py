@@ -48,3 +48,18 @@ def test_bundle_grades_the_submission_into_results_json(tmp_path):
     assert len(hidden) == 2 and all(t["output"] == "" for t in hidden)
     assert sum(t["max_score"] for t in results["tests"]) == pytest.approx(minicourse.MAX_SCORE)
     assert "PRIVATE-MARKER" not in (root / "results" / "results.json").read_text()
+
+
+def test_the_bundle_holds_every_tool_module_the_grader_imports():
+    """A tool module imported by a bundled one must be bundled too (tools/ changes over time)."""
+    import ast
+
+    local = {p.stem for p in gradescope.TOOLS.glob("*.py")}
+    bundled = {Path(name).stem for name in gradescope.BUNDLED_TOOLS}
+    for name in gradescope.BUNDLED_TOOLS:
+        tree = ast.parse((gradescope.TOOLS / name).read_text(encoding="utf-8"))
+        imported = {alias.name.split(".")[0] for node in ast.walk(tree)
+                    if isinstance(node, ast.Import) for alias in node.names}
+        imported |= {node.module.split(".")[0] for node in ast.walk(tree)
+                     if isinstance(node, ast.ImportFrom) and node.module and not node.level}
+        assert (imported & local) <= bundled, (name, (imported & local) - bundled)

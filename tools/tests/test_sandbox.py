@@ -81,12 +81,12 @@ try:
     bytearray(8 << 30)
 except MemoryError:
     print("memory limited", flush=True)
-subprocess.Popen(["sleep", "300"], start_new_session=True)   # a detached daemon
+subprocess.Popen(["sleep", "301.25"], start_new_session=True)   # a detached daemon
 forks = 0
 try:
     while True:
         if os.fork() == 0:
-            os.execv("/bin/sleep", ["sleep", "300"])
+            os.execv("/bin/sleep", ["sleep", "301.25"])
         forks += 1
 except OSError:
     print("forks limited", forks < 64, flush=True)
@@ -97,7 +97,7 @@ except OSError:
     time.sleep(0.5)
     assert time.monotonic() - start < 15
     leftovers = [p for p in Path("/proc").glob("[0-9]*/cmdline")
-                 if _read(p) == b"sleep\x00300\x00"]
+                 if _read(p) == b"sleep\x00301.25\x00"]
     assert leftovers == []
 
 

@@ -127,13 +127,17 @@ def _run_submission(ws: Workspace, site: Path, slot: int, settings: Settings,
     return runs
 
 
+def _declared(ws: Workspace) -> list[tasks_tool.TaskDecl]:
+    return tasks_tool.load_tasks(ws.root / "tree" / "packages" / ws.part.name)
+
+
 def grade_submission(ws: Workspace, path: Path, out: Path, *, name: str | None = None,
                      slot: int = 0, settings: Settings = Settings()) -> reports.Grade:
     """Grade the submission at ``path`` into ``out`` (report.json, report.md, results.json)."""
     start = time.perf_counter()
     deadline = time.monotonic() + settings.timeouts.wall
     name = name or Path(path).name
-    declared = tasks_tool.load_tasks(ws.root / "tree" / "packages" / ws.part.name)
+    declared = _declared(ws)
     try:
         root = submission_tool.find_root(Path(path))
         collected = {dist: submission_tool.collect(root, dist) for dist in ws.provided}
@@ -218,6 +222,10 @@ def grade_batch(ws: Workspace, paths: Sequence[Path], out: Path, *, jobs: int = 
         try:
             grade = grade_submission(ws, paths[index], out / names[index], name=names[index],
                                      slot=slot, settings=settings)
+        except Exception as bug:  # noqa: BLE001 - one submission must not stop the batch
+            grade = reports.score(names[index], ws.reference, _declared(ws), {},
+                                  error=f"the grader failed: {type(bug).__name__}: {bug}")
+            reports.write(grade, out / names[index])
         finally:
             slots.put(slot)
         if progress is not None:

@@ -66,28 +66,41 @@ class Limits:
 
 @functools.lru_cache(maxsize=1)
 def bubblewrap() -> tuple[str | None, str]:
-    """(path of a working ``bwrap`` or None, why not). Tried once per process with a real run."""
+    """(path of a working ``bwrap`` or None, why not). Tried once per process with real runs:
+    as root first without a user namespace (the launcher then drops to its own uid), else
+    with one (a container without CAP_SYS_ADMIN; the launcher then keeps the uid)."""
     path = shutil.which("bwrap")
     if path is None:
         return None, "bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
-    probe = [path, *_namespaces(), "--ro-bind", "/", "/", "--proc", "/proc", "--", "/bin/true"]
-    try:
-        done = subprocess.run(probe, capture_output=True, text=True, timeout=30, env={})
-    except (OSError, subprocess.TimeoutExpired) as error:
-        return None, f"bubblewrap does not run here: {error}"
-    if done.returncode:
-        why = done.stderr.strip().splitlines()[-1:] or [f"exit {done.returncode}"]
-        return None, (f"bubblewrap cannot create namespaces here ({why[0]}); on a desktop "
-                      "enable unprivileged user namespaces, in Docker run with CAP_SYS_ADMIN")
-    return path, ""
+    why = ""
+    for userns in ([False, True] if os.getuid() == 0 else [True]):
+        probe = [path, *_namespaces(userns), "--ro-bind", "/", "/", "--proc", "/proc", "--",
+                 "/bin/true"]
+        try:
+            done = subprocess.run(probe, capture_output=True, text=True, timeout=30, env={})
+        except (OSError, subprocess.TimeoutExpired) as error:
+            return None, f"bubblewrap does not run here: {error}"
+        if done.returncode == 0:
+            _MODE["userns"] = userns
+            return path, ""
+        why = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+    return None, (f"bubblewrap cannot create namespaces here ({why}); on a desktop enable "
+                  "unprivileged user namespaces, in Docker run with CAP_SYS_ADMIN")
 
 
-def _namespaces() -> list[str]:
-    """Unshare everything; as root no user namespace is needed (and keeping the real root
-    lets the launcher switch to an unprivileged uid, whose process count the kernel limits)."""
+_MODE = {"userns": os.getuid() != 0}
+"""Whether sandboxes need a user namespace (set by the probe in ``bubblewrap``)."""
+
+
+def _namespaces(userns: bool) -> list[str]:
+    """Unshare everything. As root no user namespace is needed, and keeping the real root lets
+    the launcher switch to an unprivileged uid, whose process count the kernel limits."""
     spaces = ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
               "--unshare-cgroup-try"]
-    return spaces if os.getuid() == 0 else ["--unshare-user", *spaces]
+    if not userns:
+        return spaces
+    # bubblewrap run by root keeps capabilities inside the user namespace unless told
+    return ["--unshare-user", *spaces, *(["--cap-drop", "ALL"] if os.getuid() == 0 else [])]
 
 
 def _system_binds() -> list[str]:
@@ -152,12 +165,12 @@ class Sandbox:
                   "--memory", str(limits.memory), "--processes", str(limits.processes),
                   "--file-size", str(limits.file_size), "--open-files", str(limits.open_files),
                   "--workdir", workdir]
-        if self.isolated and os.getuid() == 0:
+        if self.isolated and not _MODE["userns"]:
             launch += ["--uid", str(SLOT_UID + self.slot)]
         launch += ["--", *argv]
         if not self.isolated:
             return launch
-        box = [self.bwrap, *_namespaces(), "--die-with-parent", "--new-session", "--clearenv",
+        box = [self.bwrap, *_namespaces(_MODE["userns"]), "--die-with-parent", "--new-session", "--clearenv",
                *_system_binds(), "--proc", "/proc", "--dev", "/dev",
                "--perms", "1777", "--size", str(limits.tmp_size), "--tmpfs", "/tmp",
                *_parents(LAUNCHER_INSIDE), "--ro-bind", str(LAUNCHER), LAUNCHER_INSIDE]

@@ -241,12 +241,13 @@ def grade_batch(ws: Workspace, paths: Sequence[Path], out: Path, *, jobs: int = 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--part", help="part number or distribution (tt-autograd)")
-    parser.add_argument("--tests", type=Path, action="append", default=[],
+    parser.add_argument("--tests", type=Path, action="append", default=[], metavar="PRIVATE",
                         help="private tests (directory or file; repeatable): pass/fail only")
-    parser.add_argument("--jobs", type=int, default=1, help="submissions graded at once")
+    parser.add_argument("--jobs", type=int, default=1, metavar="J",
+                        help="submissions graded at once (one per core)")
     parser.add_argument("--earlier", choices=("reference", "submission"), default="reference",
                         help="where earlier parts come from (default: the reference wheels)")
-    parser.add_argument("--out", type=Path, help="report directory")
+    parser.add_argument("--out", type=Path, metavar="GRADES", help="report directory")
     parser.add_argument("--timeout", type=float, default=Timeouts.test, help="seconds per test")
     parser.add_argument("--wall", type=float, default=Timeouts.wall,
                         help="seconds per submission, all tests included")
@@ -262,7 +263,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="one submission: write its reports into OUT itself")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="run without bubblewrap even if it is installed (NOT isolated)")
-    parser.add_argument("submissions", nargs="*", type=Path)
+    parser.add_argument("submissions", nargs="*", type=Path, metavar="SUBMISSION",
+                        help="student repositories as released (or directories holding one)")
     args = parser.parse_args(argv)
     timeouts = Timeouts(test=args.timeout, wall=args.wall)
     isolate = not args.no_sandbox

@@ -1,0 +1,26 @@
+"""TinyTorch part 4: vision. Convolution, pooling, batch norm, image transforms, CIFAR-10, LeNet-5.
+
+``import tinytorch.vision as vision``: the layers (``vision.Conv2d``, ``vision.MaxPool2d``,
+``vision.BatchNorm2d``...) are ``tinytorch.nn.Module`` s with ``torch.nn``'s names and semantics;
+``vision.functional`` holds their stateless forms, ``vision.transforms``, ``vision.datasets``
+and ``vision.models`` follow torchvision.
+
+Files, in the order of the course:
+
+=========================  ==========================================================
+``geometry.py``             output sizes, padding ``"same"``, argument checks
+``im2col.py``               windows as matrix columns (and back): convolution as a GEMM
+``conv_gemm.py``            forward, input gradient, weight gradient: one BLAS call each
+``conv_functions.py``       the three autograd Functions that differentiate each other
+``conv.py``                 Conv2d, Conv1d, ConvTranspose2d
+``functional.py``           the stateless ops, with their argument checks
+=========================  ==========================================================
+"""
+
+import tinytorch.nn  # noqa: F401  - layers are Modules; this also registers the gradient engine
+
+from . import functional
+from ._version import __version__
+from .conv import Conv1d, Conv2d, ConvTranspose2d
+
+__all__ = ["__version__", "functional", "Conv1d", "Conv2d", "ConvTranspose2d"]

@@ -13,7 +13,12 @@ Files, in the order of the course:
 ``conv_gemm.py``            forward, input gradient, weight gradient: one BLAS call each
 ``conv_functions.py``       the three autograd Functions that differentiate each other
 ``conv.py``                 Conv2d, Conv1d, ConvTranspose2d
-``functional.py``           the stateless ops, with their argument checks
+``pooling_functions.py``    max pooling (a running max over kernel offsets), pooling geometry
+``pooling.py``              MaxPool2d, AvgPool2d, AdaptiveAvgPool2d
+``batchnorm_function.py``   batch norm: forward, closed-form backward, running statistics
+``batchnorm.py``            BatchNorm1d, BatchNorm2d
+``dropout.py``              Dropout2d: drop whole channels
+``functional.py``           the stateless ops (``torch.nn.functional``'s names)
 =========================  ==========================================================
 """
 
@@ -21,6 +26,10 @@ import tinytorch.nn  # noqa: F401  - layers are Modules; this also registers the
 
 from . import functional
 from ._version import __version__
+from .batchnorm import BatchNorm1d, BatchNorm2d
 from .conv import Conv1d, Conv2d, ConvTranspose2d
+from .dropout import Dropout2d
+from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 
-__all__ = ["__version__", "functional", "Conv1d", "Conv2d", "ConvTranspose2d"]
+__all__ = ["__version__", "functional", "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool2d",
+           "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d", "Dropout2d"]

@@ -8,7 +8,7 @@ what is wrong), then calls the autograd Function that owns the math:
 ``max_pool2d``, ``avg_pool2d``                  ``pooling_functions.py``
 ``adaptive_avg_pool2d``                         two matmuls with averaging matrices (here)
 ``batch_norm``                                  ``batchnorm_function.py``
-``dropout2d``                                   a channel mask (here)
+``dropout2d``                                   ``dropout.py`` (a channel mask)
 =============================================  =======================================
 
 Images are ``(N, C, H, W)`` as in PyTorch (a single ``(C, H, W)`` image works too). Results are
@@ -20,51 +20,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from tinytorch.tensor import Tensor
 
+from ._checks import batched, check_bias, check_float_and_same_dtype, check_tensor
+from .batchnorm_function import batch_norm
 from .conv_functions import Conv2dFunction, ConvTranspose2dFunction
+from .dropout import dropout2d
 from .geometry import ConvGeometry, pair
+from .pooling_functions import MaxPool2dFunction, flat_indices, pool_geometry
 
-__all__ = ["conv2d", "conv1d", "conv_transpose2d"]
-
-
-# ---------------------------------------------------------------------------------------------
-# Argument checks shared by the ops
-# ---------------------------------------------------------------------------------------------
-
-def _check_tensor(value: Any, name: str, op: str) -> None:
-    if not isinstance(value, Tensor):
-        raise TypeError(f"{op}(): argument '{name}' must be a Tensor, not {type(value).__name__}")
-
-
-def _check_float_and_same_dtype(op: str, input: Tensor, *others: tuple[str, Tensor | None]
-                                ) -> None:
-    """Float input; every other tensor (weight, bias...) of the input's dtype."""
-    if not input.is_floating_point():
-        raise RuntimeError(f"{op}: expected a floating point input, got {input.dtype.name} "
-                           "(convert images with .float() or transforms.ToTensor())")
-    for name, other in others:
-        if other is not None and other.dtype != input.dtype:
-            raise RuntimeError(f"{op}: Input type ({input.dtype.name}) and {name} type "
-                               f"({other.dtype.name}) should be the same")
-
-
-def _batched(input: Tensor, op: str, spatial: int) -> tuple[Tensor, bool]:
-    """``input`` with a batch dim: ``(C, *S)`` -> ``(1, C, *S)``; says whether one was added."""
-    if input.ndim == spatial + 2:
-        return input, False
-    if input.ndim == spatial + 1:
-        return input.unsqueeze(0), True
-    dims = "HW" if spatial == 2 else "L"
-    raise RuntimeError(f"{op}: expected a {spatial + 1}-D (unbatched, C {dims}) or "
-                       f"{spatial + 2}-D (batched, N C {dims}) input, got shape "
-                       f"{tuple(input.shape)}")
-
-
-def _check_bias(op: str, bias: Tensor | None, channels: int) -> None:
-    if bias is not None and tuple(bias.shape) != (channels,):
-        raise RuntimeError(f"{op}: expected bias of shape ({channels},) (one per output "
-                           f"channel), got {tuple(bias.shape)}")
+__all__ = ["conv2d", "conv1d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
+           "adaptive_avg_pool2d", "batch_norm", "dropout2d"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -92,18 +60,18 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
         RuntimeError: wrong channel count (naming expected and actual), kernel larger than the
             padded input (naming both sizes), dtypes that differ, a non-float input.
     """
-    _check_tensor(input, "input", "conv2d")
-    _check_tensor(weight, "weight", "conv2d")
+    check_tensor(input, "input", "conv2d")
+    check_tensor(weight, "weight", "conv2d")
     if weight.ndim != 4:
         raise RuntimeError(f"conv2d: expected a 4-D weight (out_channels, in_channels / groups, "
                            f"kh, kw), got shape {tuple(weight.shape)}")
-    x, added = _batched(input, "conv2d", 2)
-    _check_float_and_same_dtype("conv2d", x, ("weight", weight), ("bias", bias))
+    x, added = batched(input, "conv2d", 2)
+    check_float_and_same_dtype("conv2d", x, ("weight", weight), ("bias", bias))
     geometry = ConvGeometry.make(weight.shape[2:], stride, padding, dilation, groups)
     if weight.shape[0] % groups:
         raise RuntimeError(f"conv2d: out_channels ({weight.shape[0]}) must be divisible by "
                            f"groups ({groups})")
-    _check_bias("conv2d", bias, weight.shape[0])
+    check_bias("conv2d", bias, weight.shape[0])
     out = Conv2dFunction.apply(x, weight, bias, geometry)
     return out.squeeze(0) if added else out
 
@@ -114,12 +82,12 @@ def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
 
     Args as :func:`conv2d` with single ints (or 1-tuples); ``weight`` is ``(O, C / groups, k)``.
     """
-    _check_tensor(input, "input", "conv1d")
-    _check_tensor(weight, "weight", "conv1d")
+    check_tensor(input, "input", "conv1d")
+    check_tensor(weight, "weight", "conv1d")
     if weight.ndim != 3:
         raise RuntimeError(f"conv1d: expected a 3-D weight (out_channels, in_channels / groups, "
                            f"k), got shape {tuple(weight.shape)}")
-    x, added = _batched(input, "conv1d", 1)
+    x, added = batched(input, "conv1d", 1)
 
     def height_one(value: Any, name: str) -> Any:
         if isinstance(value, str):
@@ -167,13 +135,13 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     Raises:
         RuntimeError: wrong channel count, output_padding not smaller than the stride.
     """
-    _check_tensor(input, "input", "conv_transpose2d")
-    _check_tensor(weight, "weight", "conv_transpose2d")
+    check_tensor(input, "input", "conv_transpose2d")
+    check_tensor(weight, "weight", "conv_transpose2d")
     if weight.ndim != 4:
         raise RuntimeError(f"conv_transpose2d: expected a 4-D weight (in_channels, out_channels "
                            f"/ groups, kh, kw), got shape {tuple(weight.shape)}")
-    x, added = _batched(input, "conv_transpose2d", 2)
-    _check_float_and_same_dtype("conv_transpose2d", x, ("weight", weight), ("bias", bias))
+    x, added = batched(input, "conv_transpose2d", 2)
+    check_float_and_same_dtype("conv_transpose2d", x, ("weight", weight), ("bias", bias))
     if isinstance(padding, str):
         raise ValueError(f"conv_transpose2d: padding must be an int or a tuple of two ints, got "
                          f"{padding!r} (string paddings exist for conv2d only)")
@@ -190,7 +158,134 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     if weight.shape[0] % groups:
         raise RuntimeError(f"conv_transpose2d: in_channels ({weight.shape[0]}) must be "
                            f"divisible by groups ({groups})")
-    _check_bias("conv_transpose2d", bias, weight.shape[1] * groups)
+    check_bias("conv_transpose2d", bias, weight.shape[1] * groups)
     size = conv_transpose_output_size(tuple(x.shape[2:]), geometry, extra)
     out = ConvTranspose2dFunction.apply(x, weight, bias, geometry, size)
+    return out.squeeze(0) if added else out
+
+
+# ---------------------------------------------------------------------------------------------
+# Pooling
+# ---------------------------------------------------------------------------------------------
+
+def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               dilation: Any = 1, ceil_mode: bool = False, return_indices: bool = False) -> Any:
+    """The maximum of every ``kh x kw`` window: ``(N, C, H, W) -> (N, C, out_h, out_w)``.
+
+    ``stride`` defaults to ``kernel_size``; ``padding`` (at most half the kernel) is ``-inf``;
+    ``ceil_mode`` keeps a last partial window. With ``return_indices`` also returns where each
+    maximum is, as int64 ``row * W + col`` of its input plane (PyTorch's convention).
+    """
+    check_tensor(input, "input", "max_pool2d")
+    x, added = batched(input, "max_pool2d", 2)
+    check_float_and_same_dtype("max_pool2d", x)
+    geometry = pool_geometry("max_pool2d", tuple(x.shape), kernel_size, stride, padding,
+                             dilation, ceil_mode)
+    out, argmax = MaxPool2dFunction.apply(x, geometry)
+    if added:
+        out = out.squeeze(0)
+    if not return_indices:
+        return out
+    indices = flat_indices(argmax.array.transpose(1, 0, 2, 3), geometry, x.shape[3])
+    return out, Tensor(indices[0] if added else indices)
+
+
+def window_counts(n: int, out: int, kernel: int, stride: int, padding: int,
+                  include_padding: bool) -> np.ndarray:
+    """How many entries each of the ``out`` windows along one dim averages over.
+
+    Window ``i`` covers ``[i stride - padding, i stride - padding + kernel)``, clipped to the
+    padded input ``[-padding, n + padding)`` (``include_padding``) or to the input ``[0, n)``.
+    """
+    # BEGIN SOLUTION 4.10 window sizes: each window clipped to the (padded) input
+    starts = np.arange(out) * stride - padding
+    low, high = (-padding, n + padding) if include_padding else (0, n)
+    return np.minimum(starts + kernel, high) - np.maximum(starts, low)
+    # END SOLUTION
+
+
+def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
+    """The mean of every ``kh x kw`` window: ``(N, C, H, W) -> (N, C, out_h, out_w)``.
+
+    A window's sum is a depthwise convolution (``groups = C``) with a kernel of ones, so the
+    convolution's GEMMs and gradients do the work. The sum is divided by the window's size:
+    ``kh kw`` (padding zeros counted, ``count_include_pad``), or only the entries inside the
+    input, or ``divisor_override``. The divisors of a ``(out_h, out_w)`` grid are the outer
+    product of the per-dim counts of :func:`window_counts`.
+    """
+    check_tensor(input, "input", "avg_pool2d")
+    x, added = batched(input, "avg_pool2d", 2)
+    check_float_and_same_dtype("avg_pool2d", x)
+    if divisor_override is not None and (isinstance(divisor_override, bool) or
+                                         not isinstance(divisor_override, int) or
+                                         divisor_override <= 0):
+        raise RuntimeError(f"avg_pool2d: divisor must be a positive int, got {divisor_override!r}")
+    geometry = pool_geometry("avg_pool2d", tuple(x.shape), kernel_size, stride, padding, 1,
+                             ceil_mode)
+    c, (h, w) = x.shape[1], x.shape[2:]
+    out_h, out_w = geometry.output_size(h, w)
+    # BEGIN SOLUTION 4.10 average pooling: depthwise convolution with ones, then divide
+    ones = Tensor(np.ones((c, 1, *geometry.kernel), dtype=x.array.dtype))
+    sums = Conv2dFunction.apply(x, ones, None, ConvGeometry(
+        geometry.kernel, geometry.stride, geometry.padding, geometry.dilation, groups=c))
+    if divisor_override is not None:
+        out = sums / float(divisor_override)
+    else:
+        (top, _), (left, _) = geometry.padding
+        counts = np.outer(
+            window_counts(h, out_h, geometry.kernel[0], geometry.stride[0], top,
+                          count_include_pad),
+            window_counts(w, out_w, geometry.kernel[1], geometry.stride[1], left,
+                          count_include_pad))
+        out = sums * Tensor((1.0 / counts).astype(x.array.dtype))
+    # END SOLUTION
+    return out.squeeze(0) if added else out
+
+
+def averaging_matrix(n: int, out: int, dtype: Any = np.float32) -> np.ndarray:
+    """``(out, n)`` matrix whose row ``i`` averages input entries ``floor(i n / out)`` to
+    ``ceil((i + 1) n / out) - 1`` (PyTorch's adaptive bins; they overlap when ``n % out``)."""
+    # BEGIN SOLUTION 4.11 adaptive bins as an averaging matrix
+    i = np.arange(out)
+    starts = (i * n) // out
+    ends = -((-(i + 1) * n) // out)  # ceil((i + 1) n / out)
+    columns = np.arange(n)
+    inside = (columns >= starts[:, None]) & (columns < ends[:, None])
+    return (inside / (ends - starts)[:, None]).astype(dtype)
+    # END SOLUTION
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """Average over ``output_size`` bins per dim, whatever the input size:
+    ``(N, C, H, W) -> (N, C, oh, ow)``.
+
+    Row bin ``i`` spans ``[floor(i H / oh), ceil((i + 1) H / oh))`` (likewise for columns), so
+    ``out = A_h @ x @ A_w.T`` with the averaging matrices of :func:`averaging_matrix`: two
+    matmuls, differentiable by part 1's rules. ``output_size`` entries may be None (keep the
+    input's size); ``1`` gives global average pooling.
+    """
+    check_tensor(input, "input", "adaptive_avg_pool2d")
+    x, added = batched(input, "adaptive_avg_pool2d", 2)
+    check_float_and_same_dtype("adaptive_avg_pool2d", x)
+    if isinstance(output_size, int) or output_size is None:
+        output_size = (output_size, output_size)
+    if len(output_size) != 2:
+        raise ValueError(f"adaptive_avg_pool2d: output_size must be an int or a pair, got "
+                         f"{output_size!r}")
+    h, w = x.shape[2:]
+    out_h, out_w = (n if o is None else int(o) for o, n in zip(output_size, (h, w)))
+    if min(out_h, out_w) < 1 or min(h, w) < 1:
+        raise RuntimeError(f"adaptive_avg_pool2d: output size {(out_h, out_w)} and input size "
+                           f"{(h, w)} must be positive")
+    dtype = x.array.dtype
+    # BEGIN SOLUTION 4.11 adaptive average pooling: A_h @ x @ A_w.T (or one mean when global)
+    if (out_h, out_w) == (1, 1):  # global average pooling: one mean is cheaper
+        out = x.mean(dim=(2, 3), keepdim=True)
+    else:
+        rows = Tensor(averaging_matrix(h, out_h, dtype))             # (oh, H)
+        cols = Tensor(averaging_matrix(w, out_w, dtype).T.copy())    # (W, ow)
+        out = rows.matmul(x).matmul(cols)                            # (N, C, oh, ow)
+    # END SOLUTION
     return out.squeeze(0) if added else out

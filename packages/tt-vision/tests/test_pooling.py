@@ -88,6 +88,10 @@ def test_max_pool2d_propagates_nan_and_layer(torch):
     out = MaxPool2d(2)(tt.tensor(x))
     np.testing.assert_array_equal(out.array, torch.nn.MaxPool2d(2)(torch.tensor(x)).numpy())
     assert np.isnan(out.array[0, 1, 0, 1]) and np.isfinite(out.array[0, 0]).all()
+    x[0, 0, 0, 0] = x[0, 0, 1, 1] = np.nan
+    _, idx = VF.max_pool2d(tt.tensor(x), 2, return_indices=True)
+    expected = torch.nn.functional.max_pool2d(torch.tensor(x), 2, return_indices=True)[1]
+    np.testing.assert_array_equal(idx.array, expected.numpy())
     layer = MaxPool2d(3, stride=2, padding=1, return_indices=True)
     assert repr(layer) == repr(torch.nn.MaxPool2d(3, stride=2, padding=1, return_indices=True))
     out, idx = layer(tt.tensor(x[0]))  # one unbatched image

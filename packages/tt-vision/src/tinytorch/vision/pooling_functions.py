@@ -9,8 +9,8 @@ per output) is all the backward pass needs::
     y[n, c, i, j] = max_k x_pad[n, c, i sh + ki dh, j sw + kj dw]         (k = (ki, kj))
     dx[n, c, r, q] = sum of dy[n, c, i, j] over the windows whose maximum sits at (r, q)
 
-Padding is ``-inf`` (never a maximum). NaN propagates as in PyTorch: a window holding NaN has
-maximum NaN.
+Padding is ``-inf`` (never a maximum). Ties go to the first offset. NaN propagates as in
+PyTorch: a window holding NaN has maximum NaN, and its gradient goes to its last NaN.
 """
 
 from __future__ import annotations
@@ -98,17 +98,19 @@ class MaxPool2dFunction(Function):
         out_h, out_w = geometry.output_size(*x.shape[2:])
         padded = pad_channel_major(x, geometry, value=-np.inf)  # (C, N, Hp, Wp)
         # BEGIN SOLUTION 4.8 max pooling: a running maximum over the kernel offsets
-        best = None
-        argmax = np.zeros((x.shape[1], x.shape[0], out_h, out_w),
-                          np.uint8 if math.prod(geometry.kernel) < 256 else np.int32)
-        for k, (rows, cols) in offset_slices(geometry, out_h, out_w):
-            entry = padded[:, :, rows, cols]  # offset k of every window: (C, N, oh, ow)
-            if best is None:
-                best = entry.copy()
-                continue
-            better = (entry > best) | np.isnan(entry)  # NaN wins, as in PyTorch
-            np.copyto(best, entry, where=better)
-            argmax[better] = k
+        entries = [padded[:, :, rows, cols]  # offset k of every window: (C, N, oh, ow) views
+                   for _, (rows, cols) in offset_slices(geometry, out_h, out_w)]
+        best = entries[0].copy()
+        for entry in entries[1:]:
+            np.maximum(best, entry, out=best)  # NaN propagates, as in PyTorch
+        # the first offset holding the maximum (walk backwards: earlier offsets overwrite)
+        argmax = np.zeros(best.shape, np.uint8 if len(entries) < 256 else np.int32)
+        for k in range(len(entries) - 1, 0, -1):
+            np.copyto(argmax, k, where=entries[k] == best)
+        if np.isnan(best).any():  # NaN != NaN: point at the window's last NaN, as PyTorch
+            for k, entry in enumerate(entries):
+                np.copyto(argmax, k, where=np.isnan(entry))
+        # END SOLUTION
         # END SOLUTION
         ctx.geometry, ctx.shape, ctx.argmax = geometry, x.shape, argmax
         argmax_tensor = Tensor(argmax.transpose(1, 0, 2, 3))
@@ -127,9 +129,13 @@ class MaxPool2dFunction(Function):
         (top, bottom), (left, right) = geometry.padding
         # BEGIN SOLUTION 4.9 max pooling backward: send each gradient to its window's maximum
         padded = np.zeros((c, n, top + h + bottom, left + w + right), g.dtype)
-        zero = g.dtype.type(0)
+        overlap = any(s < d * (k - 1) + 1 for s, d, k in
+                      zip(geometry.stride, geometry.dilation, geometry.kernel))
         for k, (rows, cols) in offset_slices(geometry, *g.shape[2:]):
-            padded[:, :, rows, cols] += np.where(argmax == k, g, zero)
+            if overlap:  # a pixel may be the maximum of several windows: add up
+                padded[:, :, rows, cols] += (argmax == k) * g
+            else:        # each pixel is in one window at most: write in place
+                np.multiply(argmax == k, g, out=padded[:, :, rows, cols])
         grad_input = padded[:, :, top:top + h, left:left + w].transpose(1, 0, 2, 3)
         # END SOLUTION
         return Tensor(grad_input), None

@@ -19,17 +19,19 @@ Files, in the order of the course:
 ``batchnorm.py``            BatchNorm1d, BatchNorm2d
 ``dropout.py``              Dropout2d: drop whole channels
 ``functional.py``           the stateless ops (``torch.nn.functional``'s names)
+``transforms.py``           Compose, ToTensor, Normalize, RandomCrop, RandomHorizontalFlip
+``datasets/``               CIFAR10 (official binary files), MNIST, FashionMNIST
 =========================  ==========================================================
 """
 
 import tinytorch.nn  # noqa: F401  - layers are Modules; this also registers the gradient engine
 
-from . import functional
+from . import datasets, functional, transforms
 from ._version import __version__
 from .batchnorm import BatchNorm1d, BatchNorm2d
 from .conv import Conv1d, Conv2d, ConvTranspose2d
 from .dropout import Dropout2d
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 
-__all__ = ["__version__", "functional", "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool2d",
+__all__ = ["__version__", "functional", "transforms", "datasets", "Conv1d", "Conv2d", "ConvTranspose2d", "MaxPool2d",
            "AvgPool2d", "AdaptiveAvgPool2d", "BatchNorm1d", "BatchNorm2d", "Dropout2d"]

@@ -124,11 +124,11 @@ def _naive_cols(x, geometry):
     xp = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
     oh, ow = geometry.output_size(h, w)
     (kh, kw), (sh, sw), (dh, dw) = geometry.kernel, geometry.stride, geometry.dilation
-    cols = np.zeros((c, kh, kw, n, oh, ow), x.dtype)
-    for ch, ki, kj, b, i, j in itertools.product(range(c), range(kh), range(kw), range(n),
-                                                  range(oh), range(ow)):
-        cols[ch, ki, kj, b, i, j] = xp[b, ch, i * sh + ki * dh, j * sw + kj * dw]
-    return cols.reshape(c * kh * kw, n * oh * ow)
+    cols = np.zeros((c, kh, kw, oh, ow, n), x.dtype)
+    for ch, ki, kj, i, j, b in itertools.product(range(c), range(kh), range(kw), range(oh),
+                                                  range(ow), range(n)):
+        cols[ch, ki, kj, i, j, b] = xp[b, ch, i * sh + ki * dh, j * sw + kj * dw]
+    return cols.reshape(c * kh * kw, oh * ow * n)
 
 
 @pytest.mark.task("4.2")
@@ -139,8 +139,8 @@ def test_im2col_holds_every_window(case):
     cols = im2col(x, geometry)
     assert cols.flags.c_contiguous and cols.dtype == np.float32
     np.testing.assert_array_equal(cols, _naive_cols(x, geometry))
-    channel_major = np.ascontiguousarray(x.transpose(1, 0, 2, 3)).transpose(1, 0, 2, 3)
-    np.testing.assert_array_equal(im2col(channel_major, geometry), cols)
+    batch_last = np.ascontiguousarray(x.transpose(1, 2, 3, 0)).transpose(3, 0, 1, 2)
+    np.testing.assert_array_equal(im2col(batch_last, geometry), cols)
 
 
 # -- 4.3 forward ---------------------------------------------------------------------------------
@@ -169,14 +169,14 @@ def test_conv2d_forward_matches_naive_loops(naive, case):
 
 
 @pytest.mark.task("4.3")
-def test_conv2d_unbatched_and_channel_major_output(torch):
+def test_conv2d_unbatched_and_batch_last_output(torch):
     x, weight, bias, kw = _arrays(GRID[1])
     out = VF.conv2d(tt.tensor(x[0]), tt.tensor(weight), tt.tensor(bias), padding=1)
     expected = torch.nn.functional.conv2d(torch.tensor(x[0]), torch.tensor(weight),
                                           torch.tensor(bias), padding=1).numpy()
     np.testing.assert_allclose(out.array, expected, rtol=1e-5, atol=1e-5)
     y, cols = conv2d_forward(x, weight, bias, ConvGeometry.make(3, 1, 1))
-    assert y.transpose(1, 0, 2, 3).flags.c_contiguous  # channel-major memory, as documented
+    assert y.transpose(1, 2, 3, 0).flags.c_contiguous  # (C, H, W, N) memory, as documented
     assert cols.shape == (3 * 9, 2 * 7 * 6)
 
 

@@ -1,6 +1,6 @@
 """Convolution as matrix multiplies: the forward pass and the two gradients, in NumPy.
 
-With ``cols = im2col(x)`` of shape ``(C kh kw, M)``, ``M = N out_h out_w``, and the weight as a
+With ``cols = im2col(x)`` of shape ``(C kh kw, M)``, ``M = out_h out_w N``, and the weight as a
 matrix ``Wm = weight.reshape(O, C kh kw)``, a convolution is one GEMM::
 
     Y = Wm @ cols                  (O, M)           forward
@@ -11,9 +11,9 @@ With ``groups = G`` the channels split into G independent blocks: the same three
 leading batch dim G (``np.matmul`` of ``(G, O/G, C/G kh kw)`` and ``(G, C/G kh kw, M)``), still
 one call. Every array here is float32 (or float64) throughout; nothing is upcast.
 
-Outputs are channel-major: ``Y`` is ``(O, N, out_h, out_w)`` memory returned as the view
-``(N, O, out_h, out_w)`` (PyTorch's shape), which is exactly the layout the next ``im2col``
-reads fastest and the ``dY`` reshapes below need without a copy.
+Outputs are "channels first, batch last": ``Y`` is ``(O, out_h, out_w, N)`` memory returned as
+the view ``(N, O, out_h, out_w)`` (PyTorch's shape), which is exactly the layout the next
+``im2col`` reads fastest and the ``dY`` reshapes below need without a copy (see ``im2col.py``).
 """
 
 from __future__ import annotations
@@ -39,9 +39,9 @@ def check_channels(x_shape: tuple[int, ...], weight_shape: tuple[int, ...], grou
 
 
 def _grad_matrix(grad_out: np.ndarray, groups: int) -> np.ndarray:
-    """``dY`` (N, O, oh, ow) as ``(G, O/G, N oh ow)``: free when it is channel-major memory."""
+    """``dY`` (N, O, oh, ow) as ``(G, O/G, oh ow N)``: free for ``(O, oh, ow, N)`` memory."""
     o = grad_out.shape[1]
-    return grad_out.transpose(1, 0, 2, 3).reshape(groups, o // groups, -1)
+    return grad_out.transpose(1, 2, 3, 0).reshape(groups, o // groups, -1)
 
 
 def conv2d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
@@ -55,8 +55,8 @@ def conv2d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
         x: ``(N, C, H, W)``; weight: ``(O, C / G, kh, kw)``; bias: ``(O,)`` or None.
 
     Returns:
-        ``(y, cols)``: ``y`` of shape ``(N, O, out_h, out_w)`` (channel-major memory) and the
-        columns ``(C kh kw, N out_h out_w)``, kept by the caller for the weight gradient.
+        ``(y, cols)``: ``y`` of shape ``(N, O, out_h, out_w)`` (``(O, out_h, out_w, N)``
+        memory) and the columns ``(C kh kw, out_h out_w N)``, kept for the weight gradient.
 
     Raises:
         RuntimeError: ``x`` does not have ``weight.shape[1] * groups`` channels (naming both
@@ -74,7 +74,7 @@ def conv2d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
     y = y.reshape(o, -1)
     if bias is not None:
         y += bias[:, None]
-    return y.reshape(o, n, out_h, out_w).transpose(1, 0, 2, 3), cols
+    return y.reshape(o, out_h, out_w, n).transpose(3, 0, 1, 2), cols
     # END SOLUTION
 
 
@@ -90,7 +90,7 @@ def conv2d_input_grad(grad_out: np.ndarray, weight: np.ndarray, geometry: ConvGe
             ``out_h`` when the stride is > 1, so it must be given).
 
     Returns:
-        ``(N, C, H, W)`` (channel-major memory).
+        ``(N, C, H, W)`` (``(C, H, W, N)`` memory).
     """
     # BEGIN SOLUTION 4.5 conv2d input gradient: Wm.T @ dY per group, then col2im
     groups = geometry.groups

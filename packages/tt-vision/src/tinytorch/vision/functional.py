@@ -12,8 +12,9 @@ what is wrong), then calls the autograd Function that owns the math:
 =============================================  =======================================
 
 Images are ``(N, C, H, W)`` as in PyTorch (a single ``(C, H, W)`` image works too). Results are
-often *channel-major in memory* (``(C, N, H, W)`` storage viewed as ``(N, C, H, W)``): the layout
-in which the next convolution's matrix multiply needs no copy. Shapes and values are PyTorch's.
+often ``(C, H, W, N)`` in memory, viewed as ``(N, C, H, W)``: the layout in which the next
+convolution's copies and matrix multiply are fastest (``im2col.py``). Shapes and values are
+PyTorch's.
 """
 
 from __future__ import annotations
@@ -186,7 +187,7 @@ def max_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
         out = out.squeeze(0)
     if not return_indices:
         return out
-    indices = flat_indices(argmax.array.transpose(1, 0, 2, 3), geometry, x.shape[3])
+    indices = flat_indices(argmax.array.transpose(1, 2, 3, 0), geometry, x.shape[3])
     return out, Tensor(indices[0] if added else indices)
 
 

@@ -24,7 +24,7 @@ from tinytorch.autograd import Function, is_grad_enabled
 from tinytorch.tensor import Tensor
 
 from .geometry import ConvGeometry, pair
-from .im2col import pad_channel_major
+from .im2col import pad_chwn
 
 __all__ = ["MaxPool2dFunction", "pool_geometry", "offset_slices", "flat_indices"]
 
@@ -78,15 +78,15 @@ def pool_geometry(op: str, shape: tuple[int, ...], kernel_size: Any, stride: Any
 
 def flat_indices(argmax: np.ndarray, geometry: ConvGeometry, width: int) -> np.ndarray:
     """PyTorch's ``return_indices``: where each maximum sits, as ``row * W + col`` of the
-    unpadded input. ``argmax`` is the kernel offset per output, channel-major ``(C, N, oh, ow)``;
-    the result is ``(N, C, oh, ow)`` int64."""
+    unpadded input. ``argmax`` is the kernel offset per output, as ``(C, oh, ow, N)``; the
+    result is ``(N, C, oh, ow)`` int64."""
     kw, (sh, sw), (dh, dw) = geometry.kernel[1], geometry.stride, geometry.dilation
     (top, _), (left, _) = geometry.padding
-    out_h, out_w = argmax.shape[2:]
+    out_h, out_w = argmax.shape[1:3]
     ki, kj = np.divmod(argmax.astype(np.int64), kw)
-    rows = np.arange(out_h)[:, None] * sh - top + ki * dh
-    cols = np.arange(out_w)[None, :] * sw - left + kj * dw
-    return (rows * width + cols).transpose(1, 0, 2, 3)
+    rows = np.arange(out_h)[:, None, None] * sh - top + ki * dh
+    cols = np.arange(out_w)[None, :, None] * sw - left + kj * dw
+    return (rows * width + cols).transpose(3, 0, 1, 2)
 
 
 class MaxPool2dFunction(Function):
@@ -96,9 +96,9 @@ class MaxPool2dFunction(Function):
     def forward(ctx: Any, input: Tensor, geometry: ConvGeometry) -> tuple[Tensor, Tensor]:
         x = input.array
         out_h, out_w = geometry.output_size(*x.shape[2:])
-        padded = pad_channel_major(x, geometry, value=-np.inf)  # (C, N, Hp, Wp)
+        padded = pad_chwn(x, geometry, value=-np.inf)  # (C, Hp, Wp, N)
         # BEGIN SOLUTION 4.8 max pooling: a running maximum over the kernel offsets
-        entries = [padded[:, :, rows, cols]  # offset k of every window: (C, N, oh, ow) views
+        entries = [padded[:, rows, cols, :]  # offset k of every window: (C, oh, ow, N) views
                    for _, (rows, cols) in offset_slices(geometry, out_h, out_w)]
         best = entries[0].copy()
         for entry in entries[1:]:
@@ -113,9 +113,9 @@ class MaxPool2dFunction(Function):
         # END SOLUTION
         # END SOLUTION
         ctx.geometry, ctx.shape, ctx.argmax = geometry, x.shape, argmax
-        argmax_tensor = Tensor(argmax.transpose(1, 0, 2, 3))
+        argmax_tensor = Tensor(argmax.transpose(3, 0, 1, 2))
         ctx.mark_non_differentiable(argmax_tensor)
-        return Tensor(best.transpose(1, 0, 2, 3)), argmax_tensor
+        return Tensor(best.transpose(3, 0, 1, 2)), argmax_tensor
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor, _grad_argmax: Any) -> tuple[Any, ...]:
@@ -125,17 +125,17 @@ class MaxPool2dFunction(Function):
         n, c, h, w = ctx.shape
         geometry: ConvGeometry = ctx.geometry
         argmax: np.ndarray = ctx.argmax
-        g = grad.array.transpose(1, 0, 2, 3)  # channel-major (C, N, oh, ow)
+        g = grad.array.transpose(1, 2, 3, 0)  # (C, oh, ow, N), like argmax
         (top, bottom), (left, right) = geometry.padding
         # BEGIN SOLUTION 4.9 max pooling backward: send each gradient to its window's maximum
-        padded = np.zeros((c, n, top + h + bottom, left + w + right), g.dtype)
+        padded = np.zeros((c, top + h + bottom, left + w + right, n), g.dtype)
         overlap = any(s < d * (k - 1) + 1 for s, d, k in
                       zip(geometry.stride, geometry.dilation, geometry.kernel))
-        for k, (rows, cols) in offset_slices(geometry, *g.shape[2:]):
+        for k, (rows, cols) in offset_slices(geometry, *g.shape[1:3]):
             if overlap:  # a pixel may be the maximum of several windows: add up
-                padded[:, :, rows, cols] += (argmax == k) * g
+                padded[:, rows, cols, :] += (argmax == k) * g
             else:        # each pixel is in one window at most: write in place
-                np.multiply(argmax == k, g, out=padded[:, :, rows, cols])
-        grad_input = padded[:, :, top:top + h, left:left + w].transpose(1, 0, 2, 3)
+                np.multiply(argmax == k, g, out=padded[:, rows, cols, :])
+        grad_input = padded[:, top:top + h, left:left + w, :].transpose(3, 0, 1, 2)
         # END SOLUTION
         return Tensor(grad_input), None

@@ -28,8 +28,8 @@ from tinytorch.tensor import Tensor
 
 from ._checks import check_float_and_same_dtype, check_tensor
 
-__all__ = ["BatchNormFunction", "batch_norm", "update_running_stats", "channel_axes",
-           "per_channel"]
+__all__ = ["BatchNormFunction", "batch_norm", "batch_norm_forward", "batch_norm_backward",
+           "update_running_stats", "channel_axes", "per_channel"]
 
 
 def channel_axes(ndim: int) -> tuple[int, ...]:
@@ -42,6 +42,59 @@ def per_channel(values: np.ndarray, ndim: int) -> np.ndarray:
     return values.reshape((1, -1) + (1,) * (ndim - 2))
 
 
+def batch_norm_forward(x: np.ndarray, mean: np.ndarray, invstd: np.ndarray,
+                       weight: np.ndarray | None, bias: np.ndarray | None) -> np.ndarray:
+    """``y = (x - mean) * invstd * weight + bias`` per channel (channel dim 1).
+
+    Args:
+        x: ``(N, C, ...)``; mean, invstd: ``(C,)``; weight, bias: ``(C,)`` or None (1 and 0).
+
+    Returns:
+        ``y``, the shape (and memory layout) of ``x``.
+
+    Hint: fold the four per-channel numbers into one ``scale`` and one ``shift`` (``(C,)``
+    arrays, cheap) and touch ``x`` only twice: ``y = x * scale + shift``, broadcast with
+    ``per_channel``.
+    """
+    # BEGIN SOLUTION 4.12 batch norm forward: one scale and one shift per channel
+    scale = invstd if weight is None else invstd * weight
+    shift = -mean * scale if bias is None else bias - mean * scale
+    y = x * per_channel(scale, x.ndim)
+    y += per_channel(shift, x.ndim)
+    return y
+    # END SOLUTION
+
+
+def batch_norm_backward(g: np.ndarray, x: np.ndarray, mean: np.ndarray, invstd: np.ndarray,
+                        weight: np.ndarray | None, batch_stats: bool
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(dx, dweight, dbias)`` of batch norm, for the upstream gradient ``g`` (the shape of x).
+
+    With ``m`` values per channel, ``x_hat = (x - mean) invstd`` and ``gamma = weight`` (or 1)::
+
+        dbias   = sum(g)                  dweight = sum(g * x_hat)        (sums over all but dim 1)
+        dx      = gamma invstd (g - dbias / m - x_hat dweight / m)       if batch_stats
+        dx      = gamma invstd g                                          otherwise
+
+    Hint: written out, ``dx = g * a + x * b + c`` with per-channel ``a, b, c``: compute the two
+    sums, then three ``(C,)`` arrays, then touch the big arrays only a few times.
+    """
+    # BEGIN SOLUTION 4.13 batch norm backward: the closed form as dy * a + x * b + c
+    ndim, axes = x.ndim, channel_axes(x.ndim)
+    m = x.size // x.shape[1]                                         # values per channel
+    grad_bias = g.sum(axis=axes)
+    grad_weight = ((x - per_channel(mean, ndim)) * g).sum(axis=axes) * invstd
+    a = invstd if weight is None else weight * invstd
+    if not batch_stats:  # running statistics: constants, only the scale remains
+        return g * per_channel(a, ndim), grad_weight, grad_bias
+    b = -a * invstd * grad_weight / m  # mean and variance depend on x: two more terms
+    c = -a * grad_bias / m - b * mean
+    grad_input = g * per_channel(a, ndim) + x * per_channel(b, ndim)
+    grad_input += per_channel(c, ndim)
+    return grad_input, grad_weight, grad_bias
+    # END SOLUTION
+
+
 class BatchNormFunction(Function):
     """``y = (x - mean) * invstd * weight + bias``; ``mean``/``invstd`` are ``(C,)`` arrays.
 
@@ -52,17 +105,12 @@ class BatchNormFunction(Function):
     @staticmethod
     def forward(ctx: Any, input: Tensor, weight: Tensor | None, bias: Tensor | None,
                 mean: np.ndarray, invstd: np.ndarray, batch_stats: bool) -> Tensor:
-        x = input.array
-        # BEGIN SOLUTION 4.12 batch norm forward: one scale and one shift per channel
-        scale = invstd if weight is None else invstd * weight.array
-        shift = -mean * scale if bias is None else bias.array - mean * scale
-        y = x * per_channel(scale, x.ndim)
-        y += per_channel(shift, x.ndim)
-        # END SOLUTION
         ctx.save_for_backward(input, weight)
         ctx.mean, ctx.invstd, ctx.batch_stats = mean, invstd, batch_stats
         ctx.has_bias = bias is not None
-        return Tensor(y)
+        return Tensor(batch_norm_forward(input.array, mean, invstd,
+                                         None if weight is None else weight.array,
+                                         None if bias is None else bias.array))
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
@@ -71,36 +119,22 @@ class BatchNormFunction(Function):
                                "implemented in TinyTorch")
         input, weight = ctx.saved_tensors
         needs_input, needs_weight, needs_bias = ctx.needs_input_grad[:3]
-        x, g = input.array, grad.array
-        mean, invstd = ctx.mean, ctx.invstd
-        axes, ndim = channel_axes(x.ndim), x.ndim
-        # BEGIN SOLUTION 4.13 batch norm backward: the closed form as dy * a + x * b + c
-        m = x.size // x.shape[1]                                  # values per channel
-        sum_g = g.sum(axis=axes)                                  # = dbias
-        sum_g_xhat = ((x - per_channel(mean, ndim)) * g).sum(axis=axes) * invstd  # = dweight
-        gamma = np.ones_like(invstd) if weight is None else weight.array
-        grad_input = None
-        if needs_input:
-            a = gamma * invstd
-            if ctx.batch_stats:  # mean and var depend on x: two more terms per channel
-                b = -a * invstd * sum_g_xhat / m
-                c = -a * sum_g / m - b * mean
-                grad_input = g * per_channel(a, ndim) + x * per_channel(b, ndim)
-                grad_input += per_channel(c, ndim)
-            else:
-                grad_input = g * per_channel(a, ndim)
-        # END SOLUTION
-        grad_weight = Tensor(sum_g_xhat) if needs_weight else None
-        grad_bias = Tensor(sum_g) if ctx.has_bias and needs_bias else None
-        return (None if grad_input is None else Tensor(grad_input)), grad_weight, grad_bias, \
-            None, None, None
+        dx, dw, db = batch_norm_backward(grad.array, input.array, ctx.mean, ctx.invstd,
+                                         None if weight is None else weight.array,
+                                         ctx.batch_stats)
+        return (Tensor(dx) if needs_input else None, Tensor(dw) if needs_weight else None,
+                Tensor(db) if ctx.has_bias and needs_bias else None, None, None, None)
 
 
 def update_running_stats(running_mean: Tensor, running_var: Tensor, mean: np.ndarray,
                          var: np.ndarray, count: int, momentum: float) -> None:
     """Move the running statistics a step ``momentum`` toward the batch's, in place:
     ``running = (1 - momentum) running + momentum batch``, with the *unbiased* batch variance
-    ``var * count / (count - 1)`` (as PyTorch; normalising itself uses the biased one)."""
+    ``var * count / (count - 1)`` (as PyTorch; normalising itself uses the biased one).
+
+    Hint: update ``running_mean.array`` and ``running_var.array`` in place (``*=``, ``+=``), so
+    that the module's buffers see it, under ``no_grad()``.
+    """
     # BEGIN SOLUTION 4.14 running statistics: exponential moving average, unbiased variance
     unbiased = var * (count / (count - 1))
     with no_grad():

@@ -61,7 +61,12 @@ class _ConvNd(Module):
         self.reset_parameters()
 
     def _make_parameters(self, weight_shape: tuple[int, ...], bias: bool, dtype: Any) -> None:
-        """A ``weight`` of ``weight_shape`` and a ``bias`` of ``(out_channels,)`` or None."""
+        """A ``weight`` of ``weight_shape`` and a ``bias`` of ``(out_channels,)`` or None.
+
+        Hints: ``Parameter(empty(*shape, dtype=dtype))`` (the values come from
+        ``reset_parameters``); without a bias, ``self.register_parameter("bias", None)`` so that
+        ``self.bias`` exists and is None, as PyTorch.
+        """
         # BEGIN SOLUTION 4.7 create the weight and the optional bias (one per output channel)
         self.weight = Parameter(empty(*weight_shape, dtype=dtype))
         if bias:
@@ -71,7 +76,12 @@ class _ConvNd(Module):
         # END SOLUTION
 
     def reset_parameters(self, generator: Generator | None = None) -> None:
-        """Draw fresh weights as PyTorch does (see the module docstring)."""
+        """Draw fresh weights as PyTorch does (see the module docstring).
+
+        Hints: ``init.kaiming_uniform_(w, a=math.sqrt(5), generator=generator)`` gives the
+        weight's bound; the bias is ``init.uniform_`` on ``[-1/sqrt(fan_in), 1/sqrt(fan_in)]``
+        with ``fan_in = weight.shape[1] * kh * kw`` (0 bound when fan_in is 0).
+        """
         # BEGIN SOLUTION 4.7 PyTorch's default initialisation of a convolution
         init.kaiming_uniform_(self.weight, a=math.sqrt(5), generator=generator)
         if self.bias is not None:

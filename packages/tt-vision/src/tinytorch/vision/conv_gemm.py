@@ -60,7 +60,13 @@ def conv2d_forward(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None,
 
     Raises:
         RuntimeError: ``x`` does not have ``weight.shape[1] * groups`` channels (naming both
-            counts), or the kernel is larger than the padded input (naming both sizes).
+            counts: ``check_channels``), or the kernel is larger than the padded input (naming
+            both sizes: ``geometry.output_size`` and ``im2col`` raise it).
+
+    Hints: ``cols = im2col(x, geometry)``; the weight as ``(G, O/G, C/G kh kw)`` and the columns
+    as ``(G, C/G kh kw, M)`` make ``np.matmul`` one call for every group. Add the bias to the
+    ``(O, M)`` result as a column; ``(O, M)`` is ``(O, out_h, out_w, N)`` memory, and
+    ``transpose(3, 0, 1, 2)`` is the ``(N, O, out_h, out_w)`` view to return.
     """
     # BEGIN SOLUTION 4.3 conv2d forward: im2col, one grouped GEMM, bias
     groups = geometry.groups
@@ -91,6 +97,11 @@ def conv2d_input_grad(grad_out: np.ndarray, weight: np.ndarray, geometry: ConvGe
 
     Returns:
         ``(N, C, H, W)`` (``(C, H, W, N)`` memory).
+
+    Hints: ``_grad_matrix(grad_out, groups)`` is ``dY`` as ``(G, O/G, M)`` (free for the layout
+    the forward pass returns). Multiply the transposed per-group weight matrices
+    ``(G, C/G kh kw, O/G)`` by it in one ``np.matmul``: those are the gradients of the columns,
+    which ``col2im`` adds back onto the pixels they were read from.
     """
     # BEGIN SOLUTION 4.5 conv2d input gradient: Wm.T @ dY per group, then col2im
     groups = geometry.groups
@@ -114,6 +125,9 @@ def conv2d_weight_grad(x: np.ndarray, grad_out: np.ndarray, geometry: ConvGeomet
 
     Returns:
         ``(O, C / G, kh, kw)``.
+
+    Hints: the forward pass was ``Y = Wm @ cols`` per group, so ``dWm = dY @ cols.T``: one
+    ``np.matmul`` of ``(G, O/G, M)`` by ``(G, M, C/G kh kw)`` (a transposed view, no copy).
     """
     # BEGIN SOLUTION 4.6 conv2d weight gradient: dY @ cols.T per group
     groups = geometry.groups

@@ -24,6 +24,10 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
 
     Input ``(N, C, H, W)`` or ``(C, H, W)`` (one image); a 3-D input is read as ``(N, C, L)``,
     PyTorch's current behaviour (with its warning). Identity when not ``training``.
+
+    Hints: draw ``rand((N, C, 1, 1), generator=generator)`` (one number per feature map; keep
+    where it is ``>= p``), scale the kept ones by ``1 / (1 - p)`` (0 when ``p == 1``), and
+    multiply: the mask broadcasts over the pixels, and the gradient is the same mask.
     """
     if not isinstance(p, (int, float)) or isinstance(p, bool) or not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
@@ -42,8 +46,8 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     keep = (rand(mask_shape, generator=generator).array >= p).astype(input.array.dtype)
     scale = input.array.dtype.type(0.0 if p == 1.0 else 1.0 / (1.0 - p))
     result = input * Tensor(keep * scale)
-    # END SOLUTION
     return input.copy_(result) if inplace else result
+    # END SOLUTION
 
 
 class Dropout2d(Module):

@@ -215,6 +215,11 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
     ``kh kw`` (padding zeros counted, ``count_include_pad``), or only the entries inside the
     input, or ``divisor_override``. The divisors of a ``(out_h, out_w)`` grid are the outer
     product of the per-dim counts of :func:`window_counts`.
+
+    Hints: a weight of ones ``(C, 1, kh, kw)`` and ``ConvGeometry(kernel, stride, padding,
+    dilation, groups=C)`` with ``Conv2dFunction.apply(x, ones, None, geometry)`` give the sums,
+    with their gradient. Multiply by ``1 / counts`` as a constant Tensor of ``(out_h, out_w)``
+    (it broadcasts), and squeeze the batch dim back when the input was one image.
     """
     check_tensor(input, "input", "avg_pool2d")
     x, added = batched(input, "avg_pool2d", 2)
@@ -241,8 +246,8 @@ def avg_pool2d(input: Tensor, kernel_size: Any, stride: Any = None, padding: Any
             window_counts(w, out_w, geometry.kernel[1], geometry.stride[1], left,
                           count_include_pad))
         out = sums * Tensor((1.0 / counts).astype(x.array.dtype))
-    # END SOLUTION
     return out.squeeze(0) if added else out
+    # END SOLUTION
 
 
 def averaging_matrix(n: int, out: int, dtype: Any = np.float32) -> np.ndarray:
@@ -266,6 +271,10 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     ``out = A_h @ x @ A_w.T`` with the averaging matrices of :func:`averaging_matrix`: two
     matmuls, differentiable by part 1's rules. ``output_size`` entries may be None (keep the
     input's size); ``1`` gives global average pooling.
+
+    Hints: ``Tensor(averaging_matrix(h, out_h, dtype))`` is ``(oh, H)``; ``matmul`` broadcasts it
+    over ``(N, C, H, W)``; the column matrix goes on the right, transposed. For ``(1, 1)`` a mean
+    over dims ``(2, 3)`` (``keepdim=True``) is the same and cheaper.
     """
     check_tensor(input, "input", "adaptive_avg_pool2d")
     x, added = batched(input, "adaptive_avg_pool2d", 2)
@@ -288,5 +297,5 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
         rows = Tensor(averaging_matrix(h, out_h, dtype))             # (oh, H)
         cols = Tensor(averaging_matrix(w, out_w, dtype).T.copy())    # (W, ow)
         out = rows.matmul(x).matmul(cols)                            # (N, C, oh, ow)
-    # END SOLUTION
     return out.squeeze(0) if added else out
+    # END SOLUTION

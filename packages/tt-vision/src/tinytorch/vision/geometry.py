@@ -55,6 +55,9 @@ def conv_output_length(n: int, kernel: int, stride: int, before: int, after: int
     Returns:
         ``floor((before + n + after - dilation (kernel - 1) - 1) / stride) + 1``; 0 when not even
         one window fits (the caller turns that into an error naming both sizes).
+
+    Example: ``n=5, kernel=3, stride=2, before=after=1, dilation=1``: the padded size is 7, the
+    kernel spans 3, windows start at 0, 2, 4: 3 windows.
     """
     # BEGIN SOLUTION 4.1 windows along one dim: padded size, dilated kernel span, stride
     padded = before + n + after

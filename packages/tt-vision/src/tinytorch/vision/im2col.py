@@ -60,6 +60,12 @@ def im2col(x: np.ndarray, geometry: ConvGeometry) -> np.ndarray:
 
     Raises:
         RuntimeError: the kernel is larger than the padded input (from ``geometry.output_size``).
+
+    Hints: ``pad_chwn(x, geometry)`` is the padded input as ``(C, Hp, Wp, N)`` memory. With its
+    byte strides ``s_c, s_h, s_w, s_n``, ``as_strided`` of shape ``(C, kh, kw, out_h, out_w, N)``
+    and strides ``(s_c, dh s_h, dw s_w, sh s_h, sw s_w, s_n)`` is every window at once, without
+    a copy (pass ``writeable=False``: windows overlap). ``np.ascontiguousarray`` copies it once;
+    then reshape to the matrix.
     """
     n, c, h, w = x.shape
     out_h, out_w = geometry.output_size(h, w)
@@ -87,6 +93,12 @@ def col2im(cols: np.ndarray, shape: tuple[int, int, int, int],
     Returns:
         ``(N, C, H, W)`` array (a view of ``(C, H, W, N)`` memory): the sum, for every pixel, of
         the column entries that read it; padding positions are dropped.
+
+    Hints: view ``cols`` as ``(C, kh, kw, out_h, out_w, N)``. Start from zeros of the padded
+    ``(C, Hp, Wp, N)``; for each kernel offset ``(ki, kj)`` the windows read the rows
+    ``ki dh, ki dh + sh, ...`` (``out_h`` of them) and likewise the columns: one strided slice,
+    to which ``+=`` adds that offset's block. Crop the padding, then ``transpose(3, 0, 1, 2)``.
+    No loop over pixels, channels or images: only over the ``kh kw`` offsets.
     """
     n, c, h, w = shape
     out_h, out_w = geometry.output_size(h, w)

@@ -26,7 +26,8 @@ from tinytorch.tensor import Tensor
 from .geometry import ConvGeometry, pair
 from .im2col import pad_chwn
 
-__all__ = ["MaxPool2dFunction", "pool_geometry", "offset_slices", "flat_indices"]
+__all__ = ["MaxPool2dFunction", "window_max", "scatter_to_max", "pool_geometry",
+           "offset_slices", "flat_indices"]
 
 
 def offset_slices(geometry: ConvGeometry, out_h: int, out_w: int
@@ -89,6 +90,71 @@ def flat_indices(argmax: np.ndarray, geometry: ConvGeometry, width: int) -> np.n
     return (rows * width + cols).transpose(3, 0, 1, 2)
 
 
+def window_max(padded: np.ndarray, geometry: ConvGeometry, out_h: int, out_w: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """The maximum of every window, and at which kernel offset it sits.
+
+    Args:
+        padded: the input as ``(C, Hp, Wp, N)`` memory, padded with ``-inf``.
+        geometry: kernel, stride, padding, dilation; out_h, out_w: the number of windows.
+
+    Returns:
+        ``best`` ``(C, out_h, out_w, N)``, the maxima, and ``argmax`` of the same shape (uint8,
+        or int32 for kernels of 256 taps or more): the offset ``k = ki * kw + kj`` of the first
+        tap holding the maximum; for a window holding NaN, NaN and its last NaN tap.
+
+    Hint: ``offset_slices`` gives, for each offset ``k``, the (rows, cols) slices of
+    ``padded`` that hold that tap of every window. Fold them with ``np.maximum`` (which
+    propagates NaN); then ``np.copyto(argmax, k, where=...)`` walking the offsets backwards
+    leaves the first offset that equals the maximum.
+    """
+    # BEGIN SOLUTION 4.8 max pooling: a running maximum over the kernel offsets
+    entries = [padded[:, rows, cols, :]  # offset k of every window: (C, oh, ow, N) views
+               for _, (rows, cols) in offset_slices(geometry, out_h, out_w)]
+    best = entries[0].copy()
+    for entry in entries[1:]:
+        np.maximum(best, entry, out=best)  # NaN propagates, as in PyTorch
+    # the first offset holding the maximum (walk backwards: earlier offsets overwrite)
+    argmax = np.zeros(best.shape, np.uint8 if len(entries) < 256 else np.int32)
+    for k in range(len(entries) - 1, 0, -1):
+        np.copyto(argmax, k, where=entries[k] == best)
+    if np.isnan(best).any():  # NaN != NaN: point at the window's last NaN, as PyTorch
+        for k, entry in enumerate(entries):
+            np.copyto(argmax, k, where=np.isnan(entry))
+    return best, argmax
+    # END SOLUTION
+
+
+def scatter_to_max(grad: np.ndarray, argmax: np.ndarray, geometry: ConvGeometry,
+                   shape: tuple[int, int, int, int]) -> np.ndarray:
+    """The gradient of max pooling: each window's gradient goes to the tap that was its max.
+
+    Args:
+        grad: ``dL/dy`` as ``(C, out_h, out_w, N)``; argmax: the offsets from ``window_max``.
+        geometry: the pooling geometry; shape: ``(N, C, H, W)`` of the input.
+
+    Returns:
+        ``dL/dx``, ``(N, C, H, W)`` (a view of ``(C, H, W, N)`` memory); padding dropped.
+
+    Hint: start from zeros of the padded shape ``(C, Hp, Wp, N)``; for each offset ``k`` add
+    ``(argmax == k) * grad`` into that offset's slice. Windows that overlap (stride smaller
+    than the dilated kernel) must add; windows that do not may write the slice directly.
+    """
+    # BEGIN SOLUTION 4.9 max pooling backward: send each gradient to its window's maximum
+    n, c, h, w = shape
+    (top, bottom), (left, right) = geometry.padding
+    padded = np.zeros((c, top + h + bottom, left + w + right, n), grad.dtype)
+    overlap = any(s < d * (k - 1) + 1 for s, d, k in
+                  zip(geometry.stride, geometry.dilation, geometry.kernel))
+    for k, (rows, cols) in offset_slices(geometry, *grad.shape[1:3]):
+        if overlap:  # a pixel may be the maximum of several windows: add up
+            padded[:, rows, cols, :] += (argmax == k) * grad
+        else:        # each pixel is in one window at most: write in place
+            np.multiply(argmax == k, grad, out=padded[:, rows, cols, :])
+    return padded[:, top:top + h, left:left + w, :].transpose(3, 0, 1, 2)
+    # END SOLUTION
+
+
 class MaxPool2dFunction(Function):
     """``(y, argmax) = max_pool2d(x)``; ``argmax`` is the kernel offset of each maximum."""
 
@@ -97,21 +163,7 @@ class MaxPool2dFunction(Function):
         x = input.array
         out_h, out_w = geometry.output_size(*x.shape[2:])
         padded = pad_chwn(x, geometry, value=-np.inf)  # (C, Hp, Wp, N)
-        # BEGIN SOLUTION 4.8 max pooling: a running maximum over the kernel offsets
-        entries = [padded[:, rows, cols, :]  # offset k of every window: (C, oh, ow, N) views
-                   for _, (rows, cols) in offset_slices(geometry, out_h, out_w)]
-        best = entries[0].copy()
-        for entry in entries[1:]:
-            np.maximum(best, entry, out=best)  # NaN propagates, as in PyTorch
-        # the first offset holding the maximum (walk backwards: earlier offsets overwrite)
-        argmax = np.zeros(best.shape, np.uint8 if len(entries) < 256 else np.int32)
-        for k in range(len(entries) - 1, 0, -1):
-            np.copyto(argmax, k, where=entries[k] == best)
-        if np.isnan(best).any():  # NaN != NaN: point at the window's last NaN, as PyTorch
-            for k, entry in enumerate(entries):
-                np.copyto(argmax, k, where=np.isnan(entry))
-        # END SOLUTION
-        # END SOLUTION
+        best, argmax = window_max(padded, geometry, out_h, out_w)
         ctx.geometry, ctx.shape, ctx.argmax = geometry, x.shape, argmax
         argmax_tensor = Tensor(argmax.transpose(3, 0, 1, 2))
         ctx.mark_non_differentiable(argmax_tensor)
@@ -122,20 +174,5 @@ class MaxPool2dFunction(Function):
         if is_grad_enabled():
             raise RuntimeError("max_pool2d: double backward (create_graph=True) is not "
                                "implemented in TinyTorch")
-        n, c, h, w = ctx.shape
-        geometry: ConvGeometry = ctx.geometry
-        argmax: np.ndarray = ctx.argmax
         g = grad.array.transpose(1, 2, 3, 0)  # (C, oh, ow, N), like argmax
-        (top, bottom), (left, right) = geometry.padding
-        # BEGIN SOLUTION 4.9 max pooling backward: send each gradient to its window's maximum
-        padded = np.zeros((c, top + h + bottom, left + w + right, n), g.dtype)
-        overlap = any(s < d * (k - 1) + 1 for s, d, k in
-                      zip(geometry.stride, geometry.dilation, geometry.kernel))
-        for k, (rows, cols) in offset_slices(geometry, *g.shape[1:3]):
-            if overlap:  # a pixel may be the maximum of several windows: add up
-                padded[:, rows, cols, :] += (argmax == k) * g
-            else:        # each pixel is in one window at most: write in place
-                np.multiply(argmax == k, g, out=padded[:, rows, cols, :])
-        grad_input = padded[:, top:top + h, left:left + w, :].transpose(3, 0, 1, 2)
-        # END SOLUTION
-        return Tensor(grad_input), None
+        return Tensor(scatter_to_max(g, ctx.argmax, ctx.geometry, ctx.shape)), None

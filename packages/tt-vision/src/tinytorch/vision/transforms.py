@@ -81,6 +81,9 @@ class ToTensor:
     supports_batches = True
 
     def __call__(self, pic: Any) -> Tensor:
+        """``(H, W, C)`` / ``(N, H, W, C)`` / ``(H, W)`` array -> ``(C, H, W)`` / ``(N, C, H, W)``
+        Tensor. Hints: ``np.moveaxis(pic, -1, -3)`` puts the channels first in both cases (add a
+        channel axis to a gray ``(H, W)`` first); uint8 becomes float32 divided by 255."""
         if not isinstance(pic, np.ndarray):
             raise TypeError(f"pic should be an ndarray (H, W, C) or (N, H, W, C). Got "
                             f"{type(pic).__name__}" + (" (this dataset already gives "
@@ -111,6 +114,9 @@ class Normalize:
         self.mean, self.std, self.inplace = list(mean), list(std), inplace
 
     def __call__(self, x: Tensor) -> Tensor:
+        """Hints: the mean and std as ``(C, 1, 1)`` arrays broadcast over a ``(N, C, H, W)``
+        batch. Raise ValueError for a zero std (division by zero) or a channel count that
+        differs; with ``inplace`` write into ``x.array`` and return ``x``."""
         batch, single = _images(x, "Normalize")
         if batch.dtype.kind != "f":
             raise TypeError(f"Input tensor should be a float tensor. Got {x.dtype.name}.")
@@ -188,6 +194,10 @@ class RandomCrop:
         return np.pad(batch, widths, mode=self.padding_mode)
 
     def __call__(self, x: Tensor) -> Tensor:
+        """Hints: draw ``N`` top and ``N`` left positions with ``randint(..., generator=...)``.
+        ``sliding_window_view(padded, (h, w), axis=(2, 3))`` is every window of every image,
+        ``(N, C, Hp - h + 1, Wp - w + 1, h, w)``, without a copy; one fancy index
+        ``[arange(N), :, tops, lefts]`` picks image ``i``'s own window: ``(N, C, h, w)``."""
         batch, single = _images(x, "RandomCrop")
         padded = self._pad(batch)
         (h, w), (ph, pw) = self.size, padded.shape[2:]
@@ -200,8 +210,8 @@ class RandomCrop:
         lefts = randint(0, pw - w + 1, (n,), generator=self.generator).array
         windows = np.lib.stride_tricks.sliding_window_view(padded, (h, w), axis=(2, 3))
         crops = windows[np.arange(n), :, tops, lefts]  # (N, C, h, w): image i, its window
-        # END SOLUTION
         return _result(crops, single)
+        # END SOLUTION
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(size={self.size}, padding={self.padding})"
@@ -218,12 +228,14 @@ class RandomHorizontalFlip:
         self.p, self.generator = p, generator
 
     def __call__(self, x: Tensor) -> Tensor:
+        """Hints: one ``rand(N)`` draw per image, flipped where it is ``< p``; ``batch[..., ::-1]``
+        is the mirror image, and ``np.where`` with the flags as ``(N, 1, 1, 1)`` picks per image."""
         batch, single = _images(x, "RandomHorizontalFlip")
         # BEGIN SOLUTION 4.18 random flips of a batch: one coin per image
         flip = rand(batch.shape[0], generator=self.generator).array < self.p
         flipped = np.where(flip[:, None, None, None], batch[..., ::-1], batch)
-        # END SOLUTION
         return _result(flipped, single)
+        # END SOLUTION
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(p={self.p})"

@@ -29,6 +29,10 @@ def check_member(member: tarfile.TarInfo, folder: str) -> PurePosixPath | None:
     Raises:
         UnsafeArchiveError: a link, device or other special file; an absolute path; a path with
             ``..``; a path outside ``folder/``. The message names the member and the reason.
+
+    Hints: ``PurePosixPath(member.name)`` has ``is_absolute()`` and ``parts``; ``member.isdir()``,
+    ``member.isreg()``, ``member.issym()`` and ``member.islnk()`` say what a member is. Check the
+    path before the kind, so that any member pointing outside is refused first.
     """
     # BEGIN SOLUTION 4.20 vet a tar member: regular file, relative, inside the expected folder
     path = PurePosixPath(member.name)

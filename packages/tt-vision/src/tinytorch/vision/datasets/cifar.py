@@ -79,6 +79,10 @@ def read_cifar_records(data: bytes, name: str, records: int | None = None
     Raises:
         CIFARError: naming the file, when its size is not ``records`` whole records of 3,073
             bytes (truncated or padded) or a label byte is not in 0..9 (not CIFAR-10 data).
+
+    Hints: ``np.frombuffer(data, np.uint8).reshape(-1, 3073)`` is the table of records; column
+    0 the labels; the rest ``(N, 3, 32, 32)``, transposed to ``(N, 32, 32, 3)`` and copied. The
+    tests read the sizes in the messages with thousands separators (``f"{n:,}"``).
     """
     # BEGIN SOLUTION 4.19 CIFAR-10 records: check the size, split label and CHW pixels
     expected = None if records is None else records * RECORD

@@ -1,8 +1,8 @@
 """A small CIFAR-10 network of conv-BN-ReLU blocks, sized to train on two CPU cores.
 
 The shape follows the fast CIFAR-10 ResNets of the DAWNBench era (Page, 2018): a prep block,
-three stages that double the channels and halve the resolution, two residual blocks, global max
-pooling and a linear classifier. Every block is conv 3x3 (padding 1, no bias: the batch norm's
+three stages that double the channels and halve the resolution, two residual blocks, global
+average pooling and a linear classifier whose logits are scaled down (``scale``, as Page's). Every block is conv 3x3 (padding 1, no bias: the batch norm's
 shift replaces it) - batch norm - ReLU; a stage pools right after its convolution, so the norm and
 the ReLU run on a quarter of the pixels::
 
@@ -10,9 +10,9 @@ the ReLU run on a quarter of the pixels::
     stage 1  conv-pool-BN-ReLU      w -> 2w        (2w, 16, 16)   + residual: 2 blocks
     stage 2  conv-pool-BN-ReLU     2w -> 4w        (4w, 8, 8)
     stage 3  conv-pool-BN-ReLU     4w -> 8w        (8w, 4, 4)     + residual: 2 blocks
-    head     global max pool, linear 8w -> 10, scaled by ``scale``
+    head     global average pool, linear 8w -> 10, times ``scale``
 
-With ``width=16`` that is 0.3 M parameters and about 48 MFLOP per image forward.
+With ``width=16`` that is 0.41 M parameters and about 48 MFLOP per image forward.
 """
 
 from __future__ import annotations
@@ -31,6 +31,9 @@ class ConvBlock(nn.Sequential):
     """conv 3x3 - (max pool 2) - batch norm - ReLU."""
 
     def __init__(self, c_in: int, c_out: int, pool: bool = False) -> None:
+        """Hints: ``Conv2d(c_in, c_out, 3, padding=1, bias=False)``, then ``MaxPool2d(2)`` when
+        ``pool``, ``BatchNorm2d(c_out)``, ``nn.ReLU()``; hand the list to
+        ``super().__init__(*layers)``."""
         # BEGIN SOLUTION 4.22 a conv-BN-ReLU block (pooling right after the convolution)
         layers: list[nn.Module] = [Conv2d(c_in, c_out, 3, padding=1, bias=False)]
         if pool:

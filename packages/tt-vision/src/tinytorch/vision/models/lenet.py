@@ -42,6 +42,10 @@ class LeNet5(nn.Module):
     ``(N, num_classes)`` logits."""
 
     def __init__(self, num_classes: int = 10, in_channels: int = 1, padding: int = 2) -> None:
+        """Hints: ``self.features``, a ``Sequential`` of the three convolutions (C1 with
+        ``padding``), each followed by ReLU, the first two also by ``MaxPool2d(2)``;
+        ``self.classifier``: ``Flatten``, F6 ``Linear(120, 84)``, ReLU, ``Linear(84,
+        num_classes)``. The tests count 61,706 parameters."""
         super().__init__()
         # BEGIN SOLUTION 4.21 LeNet-5: C1-S2-C3-S4-C5 convolutions, then F6 and the output
         self.features = nn.Sequential(

@@ -10,7 +10,9 @@ import tarfile
 import numpy as np
 import pytest
 
+import tinytorch.tensor as tt
 from tinytorch.nn.data import DataLoader
+from tinytorch.vision import transforms as T
 from tinytorch.vision.datasets import (
     CIFAR10,
     CIFARError,
@@ -83,6 +85,24 @@ def test_embedded_sample_is_the_default(monkeypatch):
     images, labels = next(iter(DataLoader(train, batch_size=8)))  # untransformed batch
     assert isinstance(images, np.ndarray) and images.shape == (8, 32, 32, 3)
     np.testing.assert_array_equal(labels.array, train.targets[:8])
+
+
+@pytest.mark.task("4.19")
+def test_cifar_batches_keep_labels_aligned(monkeypatch):
+    """Images painted with their labels stay with them through batched transforms."""
+    monkeypatch.delenv("TINYTORCH_DATA", raising=False)
+    dataset = CIFAR10(transform=T.Compose([T.ToTensor(), T.RandomCrop(32, padding=4),
+                                           T.RandomHorizontalFlip()]))
+    dataset.data = np.repeat(dataset.targets.astype(np.uint8)[:, None, None, None] * 20,
+                             32, 1).repeat(32, 2).repeat(3, 3)
+    seen = 0
+    for images, labels in DataLoader(dataset, batch_size=37, shuffle=True,
+                                     generator=tt.Generator(0)):
+        centre = images.array[:, :, 4:28, 4:28]
+        np.testing.assert_allclose(centre.max(axis=(1, 2, 3)) * 255 / 20, labels.array,
+                                   rtol=1e-5)
+        seen += len(labels)
+    assert seen == len(dataset)
 
 
 @pytest.mark.task("4.19")

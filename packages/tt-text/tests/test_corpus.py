@@ -26,7 +26,7 @@ def test_split_is_90_10(shakespeare):
     assert tok.decode(corpus.val[:20]) == shakespeare[1_003_854:1_003_874]
 
 
-@pytest.mark.task("5.15")
+@pytest.mark.task("5.5")
 def test_batches_are_windows_and_next_tokens():
     text = "".join(chr(ord("a") + i % 26) for i in range(1000))
     corpus = CharCorpus(text, CharTokenizer.from_text(text))
@@ -40,7 +40,7 @@ def test_batches_are_windows_and_next_tokens():
     assert len(starts) > 1  # random starts
 
 
-@pytest.mark.task("5.15")
+@pytest.mark.task("5.5")
 def test_batches_cover_the_split_and_are_seeded(shakespeare):
     corpus = CharCorpus(shakespeare[:20_000])
     a = corpus.get_batch("val", 4, 32, generator=tt.Generator(7))

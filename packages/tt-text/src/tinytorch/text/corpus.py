@@ -67,7 +67,7 @@ class CharCorpus:
         if len(data) <= block_size:
             raise ValueError(f"the {split} split has {len(data)} tokens, too few for windows of "
                              f"block_size={block_size} (+1 for the targets)")
-        # BEGIN SOLUTION 5.15 random windows: x = data[s : s+T], y = data[s+1 : s+T+1]
+        # BEGIN SOLUTION 5.5 random windows: x = data[s : s+T], y = data[s+1 : s+T+1]
         starts = randint(0, len(data) - block_size, (batch_size,), generator=generator).array
         index = starts[:, None] + np.arange(block_size)  # (B, T)
         x = Tensor(data[index])

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tinytorch.nn import GELU, Dropout, Linear, Module
+from tinytorch.nn import Dropout, Linear, Module
 from tinytorch.tensor import Tensor
 
 from .cache import AttentionCache
+from .gelu import gelu
 from .layernorm import LayerNorm
 from .multihead import MultiHeadAttention
 
@@ -24,17 +25,17 @@ __all__ = ["MLP", "TransformerBlock"]
 
 
 class MLP(Module):
-    """``dropout(c_proj(gelu(c_fc(x))))``: (..., C) -> (..., 4C) -> (..., C)."""
+    """``dropout(c_proj(gelu(c_fc(x))))``: (..., C) -> (..., 4C) -> (..., C); exact GELU,
+    fused (:mod:`tinytorch.text.gelu`)."""
 
     def __init__(self, n_embd: int, dropout: float = 0.0, bias: bool = True) -> None:
         super().__init__()
         self.c_fc = Linear(n_embd, 4 * n_embd, bias=bias)
-        self.gelu = GELU()
         self.c_proj = Linear(4 * n_embd, n_embd, bias=bias)
         self.dropout = Dropout(dropout)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.dropout(self.c_proj(self.gelu(self.c_fc(x))))
+        return self.dropout(self.c_proj(gelu(self.c_fc(x))))
 
 
 class TransformerBlock(Module):

@@ -17,8 +17,8 @@ Two implementations of the same math:
 * :func:`attention_math` composes Tensor ops, so autograd differentiates it (to any order) and
   it returns the weights;
 * :func:`scaled_dot_product_attention` runs :class:`ScaledDotProductAttention`, one Function
-  whose backward is written by hand (no (..., L, S) intermediates kept but the weights; about
-  2x faster than the composed graph: ``benchmarks/bench_text.py``).
+  whose backward is written by hand: one graph node instead of about ten, the weights the
+  only (..., L, S) array kept (``benchmarks/bench_text.py`` times both).
 """
 
 from __future__ import annotations
@@ -116,12 +116,14 @@ class ScaledDotProductAttention(Function):
         s = np.matmul(q.array * dtype.type(scale), k.array.swapaxes(-1, -2))  # (..., L, S)
         if bias is not None:
             s = s + bias
-        top = s.max(axis=-1, keepdims=True)  # (..., L, 1)
+        # Row reductions over the short last axis are slow in NumPy: fmax.reduce is 2.5x
+        # faster than max, and a matmul with ones is 10x faster than sum.
+        top = np.fmax.reduce(s, axis=-1, keepdims=True)  # (..., L, 1)
         dead = np.isneginf(top)  # queries that may see no key: exp(-inf - 0) = 0 weights
         top[dead] = 0
         s -= top
         p = np.exp(s, out=s)  # softmax, in place
-        total = p.sum(axis=-1, keepdims=True)
+        total = np.matmul(p, np.ones((p.shape[-1], 1), dtype))  # (..., L, 1) row sums
         total[dead] = 1
         p /= total
         keep = None
@@ -149,7 +151,7 @@ class ScaledDotProductAttention(Function):
         if keep is not None:
             dp *= keep
         # softmax backward: ds = p * (dp - sum_j dp_j p_j)
-        dp -= (dp * p).sum(axis=-1, keepdims=True)
+        dp -= np.einsum("...ij,...ij->...i", dp, p)[..., None]
         ds = np.multiply(dp, p, out=dp)
         ds *= scale
         dq = np.matmul(ds, k)  # (..., L, E)

@@ -39,7 +39,8 @@ class LayerNormFunction(Function):
         D = math.prod(shape[len(shape) - n_dims:])
         # BEGIN SOLUTION 5.11 layer norm forward: normalise each row, keep xhat and 1/std
         rows = x.array.reshape(-1, D)  # (N, D)
-        centered = rows - rows.mean(axis=1, keepdims=True)
+        average = np.full((D, 1), 1.0 / D, dtype=rows.dtype)  # row means as a matmul: fast
+        centered = rows - rows @ average
         var = np.einsum("nd,nd->n", centered, centered)[:, None] / D  # (N, 1)
         rstd = 1.0 / np.sqrt(var + eps)
         xhat = centered * rstd  # (N, D)
@@ -74,7 +75,8 @@ class LayerNormFunction(Function):
             dbias = Tensor(g.sum(axis=0).reshape(ctx.bias_shape))
         D = xhat.shape[1]
         dot = np.einsum("nd,nd->n", gh, xhat)[:, None] / D  # mean(gh * xhat) per row
-        dx = (gh - gh.mean(axis=1, keepdims=True) - xhat * dot) * rstd
+        mean = gh @ np.full((D, 1), 1.0 / D, dtype=gh.dtype)  # mean(gh) per row
+        dx = (gh - mean - xhat * dot) * rstd
         return Tensor(dx.reshape(grad.shape)), dweight, dbias, None, None
         # END SOLUTION
 

@@ -78,3 +78,4 @@ def test_parameters_and_errors():
     with pytest.raises(RuntimeError, match="weight must have shape"):
         layer_norm(tt.ones(2, 4), 4, weight=tt.ones(3))
     assert repr(LayerNorm(4)) == "LayerNorm((4,), eps=1e-05, elementwise_affine=True)"
+    np.testing.assert_allclose(ln(tt.ones(4, 2, 3)).array, 0.0)  # and the right input works

@@ -137,3 +137,4 @@ def test_errors():
         mha(tt.tensor(_x()), cache=[])
     assert [n for n, _ in mha.named_parameters()] == [
         "c_attn.weight", "c_attn.bias", "c_proj.weight", "c_proj.bias"]
+    assert mha(tt.tensor(_x())).shape == (2, 6, 16)  # and the right input works

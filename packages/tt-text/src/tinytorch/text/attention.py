@@ -54,25 +54,38 @@ def _check_qkv(q: Tensor, k: Tensor, v: Tensor) -> None:
 
 def attention_bias(L: int, S: int, attn_mask: Any, is_causal: bool, dtype: np.dtype
                    ) -> np.ndarray | None:
-    """The mask as an additive bias ``(..., L, S)``: 0 where a query may attend to a key, -inf
-    where not (a float mask is its own bias); None when nothing is masked."""
+    """The mask as an additive bias: 0 where a query may attend to a key, -inf where not.
+
+    * ``is_causal``: the (L, S) matrix with -inf strictly above the diagonal (query i sees
+      keys j <= i; ``np.triu(..., k=1)``);
+    * a bool ``attn_mask`` (array or Tensor, shape broadcastable to (..., L, S)): 0 where
+      True, -inf where False;
+    * a float ``attn_mask`` is already a bias: return it as it is;
+    * nothing to mask: None.
+
+    Return arrays of ``dtype``. Giving both a mask and ``is_causal`` is a RuntimeError (as
+    PyTorch), a mask that does not broadcast to (L, S) a ValueError: both checked for you.
+    """
     if attn_mask is not None and is_causal:
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set "
                            "when is_causal=True (fold the causal mask into attn_mask)")
+    if attn_mask is not None:
+        shape = np.shape(getattr(attn_mask, "array", attn_mask))
+        try:
+            np.broadcast_shapes(shape, (L, S))
+        except ValueError:
+            raise ValueError(f"attn_mask of shape {tuple(shape)} does not broadcast to the "
+                             f"scores (..., {L}, {S})") from None
     # BEGIN SOLUTION 5.8 bool/causal masks -> an additive bias of 0 and -inf
     if is_causal:
         return np.triu(np.full((L, S), -np.inf, dtype=dtype), k=1)  # key j > query i: -inf
     if attn_mask is None:
         return None
     mask = np.asarray(getattr(attn_mask, "array", attn_mask))
-    bias = np.where(mask, 0.0, -np.inf).astype(dtype) if mask.dtype == np.bool_ else mask
+    if mask.dtype == np.bool_:
+        return np.where(mask, 0.0, -np.inf).astype(dtype)
+    return mask.astype(dtype, copy=False)
     # END SOLUTION
-    try:
-        np.broadcast_shapes(bias.shape, (L, S))
-    except ValueError:
-        raise ValueError(f"attn_mask of shape {tuple(bias.shape)} does not broadcast to the "
-                         f"scores (..., {L}, {S})") from None
-    return bias.astype(dtype, copy=False)
 
 
 def attention_math(query: Tensor, key: Tensor, value: Tensor, attn_mask: Any = None,
@@ -80,8 +93,16 @@ def attention_math(query: Tensor, key: Tensor, value: Tensor, attn_mask: Any = N
                    ) -> tuple[Tensor, Tensor]:
     """Attention composed of Tensor ops: returns ``(out (..., L, Ev), weights (..., L, S))``.
 
-    ``weights = softmax(q @ k^T * scale + bias)``; ``out = dropout(weights) @ v``. A float
-    ``attn_mask`` Tensor is added as it is, so it gets a gradient too.
+    ``weights = softmax(q @ k^T * scale + bias)`` over the keys (dim -1), ``out =
+    dropout(weights) @ v``; scale defaults to ``1 / sqrt(E)``. Everything in Tensor ops
+    (``@``, ``transpose(-2, -1)``, ``softmax``, ``F.dropout(weights, p)`` when p > 0), so
+    autograd gives the gradients. The bias comes from :func:`attention_bias`; a float
+    ``attn_mask`` *Tensor* is added as it is instead, so that it gets a gradient too.
+
+    A query whose every key is masked has scores all -inf and a softmax of 0/0 = nan: give
+    such rows (``np.isneginf(scores).all(-1, keepdims=True)``) finite scores before the
+    softmax (``masked_fill``) and zero weights after it, so that their output and gradient
+    are 0, as in PyTorch. Returns the weights before dropout.
     """
     _check_qkv(query, key, value)
     L, S = query.shape[-2], key.shape[-2]
@@ -111,6 +132,15 @@ class ScaledDotProductAttention(Function):
     @staticmethod
     def forward(ctx: Any, q: Tensor, k: Tensor, v: Tensor, bias: np.ndarray | None,
                 dropout_p: float, scale: float) -> Tensor:
+        """``P = softmax(q k^T scale + bias)``, ``out = (P * keep) @ v``, in NumPy.
+
+        Softmax stably: subtract each row's max before ``exp``; a row whose max is -inf (a
+        query that sees no key) must come out all 0, not nan. With ``dropout_p > 0`` draw
+        ``keep = (rand(P.shape, dtype=q.dtype).array >= dropout_p) / (1 - dropout_p)``: the
+        same draws as ``F.dropout``, so the tests can compare with :func:`attention_math`.
+        Keep for the backward: q, k, v (``ctx.save_for_backward``), ``P``, ``keep`` and
+        ``scale`` (as ctx attributes). Shapes: q (..., L, E), k (..., S, E), v (..., S, Ev).
+        """
         # BEGIN SOLUTION 5.9 fused attention forward: keep the weights (and dropout mask)
         dtype = q.array.dtype
         s = np.matmul(q.array * dtype.type(scale), k.array.swapaxes(-1, -2))  # (..., L, S)
@@ -137,6 +167,17 @@ class ScaledDotProductAttention(Function):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, ...]:
+        """Gradients of q, k, v for ``grad`` = dL/d(out), (..., L, Ev), and None for the rest.
+
+        With ``Pd = P * keep`` (just P without dropout)::
+
+            dv = Pd^T @ grad                      (..., S, Ev)
+            dP = (grad @ v^T) * keep              (..., L, S)
+            dS = P * (dP - rowsum(dP * P))        softmax backward, rows of (..., L, S)
+            dq = dS @ k * scale,  dk = dS^T @ q * scale
+
+        ``swapaxes(-1, -2)`` transposes the last two dims; ``np.matmul`` batches the rest.
+        """
         if is_grad_enabled():
             raise RuntimeError("scaled_dot_product_attention: the fused backward cannot be "
                                "differentiated again (create_graph=True); use attention_math "

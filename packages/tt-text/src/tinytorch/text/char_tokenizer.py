@@ -88,7 +88,18 @@ class CharTokenizer:
         return len(self.chars)
 
     def encode(self, text: str) -> list[int]:
-        """The token id of each character of ``text``, by the ``unknown`` policy."""
+        """The token id of each character of ``text``, by the ``unknown`` policy.
+
+        Vectorised, no Python loop over characters: ``_codepoints(text)`` gives the code points
+        (uint32); ``self._codes`` holds the vocabulary's code points in sorted order, so
+        ``np.searchsorted(self._codes, codes)`` gives each character's candidate id. A
+        character is in the vocabulary when the code point at that id equals its own (mind
+        ids equal to ``len(self._codes)``). Then apply the policy to the characters not
+        found: ``"error"`` raises ValueError naming them (sorted, as one string, e.g.
+        ``'xz'``) and the position of the first (``... (first at position 1) ...``);
+        ``"skip"`` drops them; ``"replace"`` gives them the id of ``self.unk_token``.
+        Return a list of Python ints (``.tolist()``).
+        """
         # BEGIN SOLUTION 5.1 characters -> ids with searchsorted, then the unknown policy
         codes = _codepoints(text)
         ids = np.searchsorted(self._codes, codes)
@@ -109,7 +120,14 @@ class CharTokenizer:
         # END SOLUTION
 
     def decode(self, ids: Iterable[int] | Any) -> str:
-        """The text of token ids (a list, an ndarray or a Tensor)."""
+        """The text of token ids (a list, an ndarray or a Tensor).
+
+        ``token_ids(ids)`` turns any of those into a 1-D int64 array (ValueError for
+        non-integers). Ids outside ``[0, vocab_size)`` raise ValueError ``"token id 3 is out of
+        range ..."``. Hint: index ``self._codes`` (uint32 code points) with the ids and decode
+        the bytes as UTF-32-LE; joining one-character strings works too, but NumPy string
+        arrays drop trailing ``"\\x00"`` characters.
+        """
         # BEGIN SOLUTION 5.1 ids -> code points of the vocabulary -> text
         ids = token_ids(ids)
         bad = ids[(ids < 0) | (ids >= self.vocab_size)]

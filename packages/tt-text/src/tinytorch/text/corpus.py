@@ -60,7 +60,14 @@ class CharCorpus:
     def get_batch(self, split: str, batch_size: int, block_size: int,
                   generator: Generator | None = None) -> tuple[Tensor, Tensor]:
         """``batch_size`` random windows of ``split`` ("train" or "val"): inputs ``x`` and
-        next-token targets ``y``, both int64 ``(batch_size, block_size)``."""
+        next-token targets ``y``, both int64 Tensors ``(batch_size, block_size)``.
+
+        Draw the window starts ``s`` uniformly from ``[0, len(data) - block_size)`` with
+        ``randint(..., generator=generator)`` (the generator makes batches repeatable); then
+        ``x[b] = data[s_b : s_b + block_size]`` and ``y[b] = data[s_b + 1 : s_b + block_size
+        + 1]``. No Python loop over the batch: add ``np.arange(block_size)`` to the starts as a
+        column to get a (B, T) index array.
+        """
         if split not in ("train", "val"):
             raise ValueError(f"split must be 'train' or 'val', got {split!r}")
         data = self.train if split == "train" else self.val

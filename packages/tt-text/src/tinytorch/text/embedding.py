@@ -24,7 +24,13 @@ __all__ = ["Embedding", "embedding"]
 
 def _scatter_add_rows(grad: np.ndarray, ids: np.ndarray, num_rows: int,
                       padding_idx: int | None) -> np.ndarray:
-    """``out[ids[i]] += grad[i]`` into zeros of shape ``(num_rows, dim)``; row padding_idx = 0."""
+    """``out[ids[i]] += grad[i]`` into zeros of shape ``(num_rows, dim)``; row padding_idx = 0.
+
+    ``ids`` has any shape (*), ``grad`` shape (*, dim): flatten both to (N,) and (N, dim).
+    A token that occurs twice gets both gradient rows: plain ``out[ids] += rows`` keeps only
+    one of them. ``np.add.at(out, ids, rows)`` adds correctly; faster: sort the ids, then sum
+    each run of equal ids with ``np.add.reduceat``. Finally zero row ``padding_idx`` (if any).
+    """
     # BEGIN SOLUTION 5.6 scatter-add the rows of grad into the rows named by ids
     dim = grad.shape[-1]
     flat_ids, rows = ids.reshape(-1), grad.reshape(-1, dim)  # (N,), (N, dim)
@@ -45,8 +51,12 @@ class EmbeddingFunction(Function):
 
     @staticmethod
     def forward(ctx: Any, weight: Tensor, ids: np.ndarray, padding_idx: int | None) -> Tensor:
+        """Gather: ``out[...] = weight[ids[...]]``, shape (*ids.shape, dim); keep ids for
+        the backward (``ctx.ids``, ``ctx.num_rows``, ``ctx.padding_idx``)."""
+        # BEGIN SOLUTION 5.6 gather the rows named by ids
         ctx.ids, ctx.num_rows, ctx.padding_idx = ids, weight.shape[0], padding_idx
         return Tensor(weight.array[ids])  # (*ids.shape, dim)
+        # END SOLUTION
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, ...]:

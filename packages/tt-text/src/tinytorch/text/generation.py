@@ -27,7 +27,15 @@ __all__ = ["generate", "filter_logits", "sample_next_token"]
 def filter_logits(logits: np.ndarray, temperature: float = 1.0, top_k: int | None = None,
                   top_p: float | None = None) -> np.ndarray:
     """``logits (B, V) / temperature`` with every token outside the top-k and outside the
-    nucleus (top-p) set to -inf. The most likely token always stays."""
+    nucleus (top-p) set to -inf. The most likely token always stays.
+
+    * top-k: keep the ``top_k`` largest logits of each row (ties with the k-th kept too):
+      ``np.partition(logits, -top_k, axis=-1)[:, -top_k]`` is each row's k-th largest.
+    * top-p: sort each row by decreasing probability (``np.argsort``), and keep a token while
+      the probability of the tokens ranked above it is < ``top_p``; the kept set is the
+      smallest whose probability reaches ``top_p``. Map the decision back to token order
+      (``np.put_along_axis``).
+    """
     # BEGIN SOLUTION 5.14 temperature, then -inf outside the top k and outside the nucleus
     logits = logits / temperature
     if top_k is not None and top_k < logits.shape[-1]:
@@ -48,7 +56,14 @@ def filter_logits(logits: np.ndarray, temperature: float = 1.0, top_k: int | Non
 
 def sample_next_token(logits: np.ndarray, do_sample: bool = True,
                       generator: Generator | None = None) -> np.ndarray:
-    """One token id per row of ``logits (B, V)``: argmax, or a draw from their softmax."""
+    """One token id per row of ``logits (B, V)``: argmax, or a draw from their softmax.
+
+    Sampling by inversion: with the cumulative sums ``c`` of each row's (unnormalised)
+    probabilities ``exp(logits - max)`` and a uniform ``u`` in ``[0, c[-1])`` per row, the
+    token is the first index with ``c > u`` (count the entries ``<= u``). Draw u with
+    ``tinytorch.tensor.rand(B, generator=generator)`` so that a seeded Generator repeats.
+    Tokens at -inf get probability 0 and are never drawn.
+    """
     if not do_sample:
         return logits.argmax(axis=-1)
     # BEGIN SOLUTION 5.14 draw from softmax(logits): first index whose cumulative prob > u
@@ -68,6 +83,11 @@ def generate(model: Any, idx: Tensor, max_new_tokens: int, temperature: float = 
     ``model(idx)`` must return logits (B, T, V) (or a tuple starting with them) and
     ``model.config.block_size`` be its longest context. Runs without recording gradients; put
     the model in ``eval()`` mode first if it has dropout.
+
+    Each step: crop the context to the last ``block_size`` tokens, take the logits of the
+    last position (``[:, -1, :]``, as a NumPy array), filter them (:func:`filter_logits`)
+    when sampling, pick with :func:`sample_next_token`, append the (B, 1) int64 column
+    (``cat(..., dim=1)``).
     """
     if idx.ndim != 2 or idx.dtype.name not in ("int64", "int32"):
         raise ValueError(f"generate expects token ids (B, T) of dtype int64, got shape "
@@ -81,10 +101,10 @@ def generate(model: Any, idx: Tensor, max_new_tokens: int, temperature: float = 
         raise ValueError(f"top_k must be >= 1, got {top_k}")
     if top_p is not None and not 0.0 < top_p <= 1.0:
         raise ValueError(f"top_p must be in (0, 1], got {top_p}")
-    block_size = model.config.block_size
     with no_grad():
         for _ in range(max_new_tokens):
             # BEGIN SOLUTION 5.15 crop the context, logits of the last position, pick, append
+            block_size = model.config.block_size
             context = idx if idx.shape[1] <= block_size else idx[:, -block_size:]
             out = model(context)
             logits = (out[0] if isinstance(out, tuple) else out).array[:, -1, :]  # (B, V)

@@ -92,7 +92,13 @@ class GPT(Module):
     def reset_parameters(self) -> None:
         """nanoGPT's initialisation: every Linear and Embedding weight N(0, 0.02), biases 0,
         and the projections into the residual stream (``c_proj``) N(0, 0.02 / sqrt(2 n_layer)),
-        since each block adds two of them to the stream."""
+        since each block adds two of them to the stream.
+
+        Walk ``self.modules()`` (isinstance Linear / Embedding; LearnedPositionalEncoding is an
+        Embedding), then ``self.named_parameters()`` for the names ending in
+        ``"c_proj.weight"``. Use ``init.normal_(param, 0.0, std)`` and ``init.zeros_``.
+        LayerNorms keep their ones and zeros.
+        """
         # BEGIN SOLUTION 5.13 nanoGPT init: N(0, 0.02), zero biases, scaled residual projections
         for module in self.modules():
             if isinstance(module, Linear):
@@ -122,6 +128,14 @@ class GPT(Module):
 
         With ``caches`` (one :class:`AttentionCache` per block), ``idx`` holds only the new
         tokens and ``start_pos`` is the position of the first of them.
+
+        The steps (``tr = self.transformer``)::
+
+            pos = arange(start_pos, start_pos + T)          (T,)
+            x = tr.drop(tr.wte(idx) + tr.wpe(pos))          (B, T, C), positions broadcast
+            x = block(x, cache=...) for each block in tr.h  (B, T, C)
+            logits = self.lm_head(tr.ln_f(x))               (B, T, V)
+            loss = F.cross_entropy(logits as (B*T, V), targets as (B*T,), ignore_index=-1)
         """
         if idx.ndim != 2 or idx.dtype.name not in ("int64", "int32"):
             raise ValueError(f"GPT expects token ids of shape (B, T) and dtype int64, got "

@@ -35,9 +35,18 @@ class LayerNormFunction(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, weight: Tensor | None, bias: Tensor | None,
                 n_dims: int, eps: float) -> Tensor:
+        """Normalise x over its last ``n_dims`` dims (D features), then scale and shift.
+
+        View x as rows (N, D); per row ``xhat = (x - mean) / sqrt(var + eps)`` with the biased
+        variance (divide by D); ``out = xhat * weight + bias`` (each optional, flattened to
+        (D,)). Keep ``xhat`` and ``rstd = 1 / sqrt(var + eps)`` (N, 1) on ctx, and the weight
+        with ``ctx.save_for_backward``; ``ctx.bias_shape`` (None without a bias) tells the
+        backward whether to return a bias gradient. Return a Tensor of x's shape.
+        Hint: row means over a short last axis are faster as ``rows @ np.full((D, 1), 1 / D)``.
+        """
+        # BEGIN SOLUTION 5.11 layer norm forward: normalise each row, keep xhat and 1/std
         shape = x.shape
         D = math.prod(shape[len(shape) - n_dims:])
-        # BEGIN SOLUTION 5.11 layer norm forward: normalise each row, keep xhat and 1/std
         rows = x.array.reshape(-1, D)  # (N, D)
         average = np.full((D, 1), 1.0 / D, dtype=rows.dtype)  # row means as a matmul: fast
         centered = rows - rows @ average
@@ -57,6 +66,7 @@ class LayerNormFunction(Function):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, ...]:
+        """``(dx, dweight, dbias, None, None)`` for ``grad`` = dL/d(out) (the module's math)."""
         if is_grad_enabled():
             raise RuntimeError("layer_norm: the fused backward cannot be differentiated again "
                                "(create_graph=True); compose it of Tensor ops for higher-order "

@@ -52,17 +52,35 @@ class MultiHeadAttention(Module):
 
     def forward(self, x: Tensor, attn_mask: Any = None, need_weights: bool = False,
                 cache: AttentionCache | None = None) -> Any:
-        """Attend; ``attn_mask`` (bool: True = attend, or float: added) is combined with the
-        causal mask. ``cache`` (see :mod:`tinytorch.text.cache`) holds past keys and values."""
+        """Self-attention of x (B, T, C): (B, T, C), and with ``need_weights`` also the
+        weights (B, nh, T, S).
+
+        ``attn_mask`` (bool: True = attend, or float: added) is combined with the causal mask;
+        ``cache`` (see :mod:`tinytorch.text.cache`) holds past keys and values. The steps::
+
+            q, k, v = c_attn(x).split(C, dim=2)       3 x (B, T, C)
+            q = q.view(B, T, nh, hs).transpose(1, 2)  (B, nh, T, hs), same for k and v
+            k, v = cache.update(k, v)                 (B, nh, S, hs), if a cache is given
+            y = attention(q, k, v, mask, p)           (B, nh, T, hs), all heads at once
+            y = y.transpose(1, 2).reshape(B, T, C)    the heads side by side again
+            out = resid_dropout(c_proj(y))
+
+        Attention: :func:`scaled_dot_product_attention` (fused), or :func:`attention_math`
+        when the weights are wanted; dropout ``p = self.dropout`` in training, else 0. Causal
+        masking with S keys for T queries (S > T with a cache): the queries are the last T
+        positions, so query t sees keys 0 .. S - T + t: ``np.tril(ones((T, S), bool),
+        k=S - T)``. Pass that as ``attn_mask`` (combined with the user's by :func:`_both`), or
+        ``is_causal=True`` when S == T and there is no user mask.
+        """
         if x.ndim != 3 or x.shape[-1] != self.embed_dim:
             raise ValueError(f"MultiHeadAttention expects x of shape (B, T, {self.embed_dim}), "
                              f"got {tuple(x.shape)}")
         if cache is not None and not isinstance(cache, AttentionCache):
             raise TypeError(f"cache must have an update(k, v) -> (k_all, v_all) method, got "
                             f"{type(cache).__name__}")
+        # BEGIN SOLUTION 5.10 project to q, k, v; split the heads; attend; merge the heads
         B, T, C = x.shape
         nh, hs = self.num_heads, self.head_dim
-        # BEGIN SOLUTION 5.10 project to q, k, v; split the heads; attend; merge the heads
         q, k, v = self.c_attn(x).split(C, dim=2)  # 3 x (B, T, C)
         q = q.view(B, T, nh, hs).transpose(1, 2)  # (B, nh, T, hs)
         k = k.view(B, T, nh, hs).transpose(1, 2)  # (B, nh, T, hs)
@@ -82,8 +100,8 @@ class MultiHeadAttention(Module):
             y, weights = scaled_dot_product_attention(q, k, v, attn_mask, p, is_causal), None
         y = y.transpose(1, 2).reshape(B, T, C)  # (B, T, nh * hs): the heads side by side
         y = self.resid_dropout(self.c_proj(y))
-        # END SOLUTION
         return (y, weights) if need_weights else y
+        # END SOLUTION
 
     def extra_repr(self) -> str:
         return (f"embed_dim={self.embed_dim}, num_heads={self.num_heads}, "

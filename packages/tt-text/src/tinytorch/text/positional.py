@@ -26,7 +26,14 @@ __all__ = ["sinusoidal_encoding", "SinusoidalPositionalEncoding", "LearnedPositi
 
 
 def sinusoidal_encoding(num_positions: int, dim: int, base: float = 10000.0) -> Tensor:
-    """The float32 table ``(num_positions, dim)`` of sinusoidal encodings (``dim`` even)."""
+    """The float32 table ``(num_positions, dim)`` of sinusoidal encodings (``dim`` even).
+
+    ``PE[p, 2i] = sin(p * w_i)`` and ``PE[p, 2i + 1] = cos(p * w_i)`` with frequencies
+    ``w_i = base ** (-2i / dim)``, i = 0 .. dim/2 - 1. Compute the angles as an outer
+    product: positions as a column (P, 1) times frequencies (dim/2,) -> (P, dim/2); fill the
+    even columns with the sines and the odd ones with the cosines (``table[:, 0::2]``).
+    Compute in float64, return a float32 Tensor.
+    """
     if dim % 2:
         raise ValueError(f"sinusoidal encodings pair a sine with a cosine: dim must be even, "
                          f"got {dim}")

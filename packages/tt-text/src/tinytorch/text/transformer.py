@@ -54,8 +54,11 @@ class TransformerBlock(Module):
 
     def forward(self, x: Tensor, cache: AttentionCache | None = None,
                 need_weights: bool = False) -> Any:
-        """The block's output; with ``need_weights=True`` also the attention weights
-        (B, nh, T, S)."""
+        """``x + attn(ln_1(x))``, then ``+ mlp(ln_2(...))``: (B, T, C) -> (B, T, C).
+
+        ``cache`` goes to the attention. With ``need_weights=True`` the attention returns
+        ``(out, weights)`` and so does the block: ``(x, weights (B, nh, T, S))``.
+        """
         # BEGIN SOLUTION 5.12 pre-LN residual branches: attention, then MLP
         attended = self.attn(self.ln_1(x), cache=cache, need_weights=need_weights)
         weights = None
@@ -63,5 +66,5 @@ class TransformerBlock(Module):
             attended, weights = attended
         x = x + attended
         x = x + self.mlp(self.ln_2(x))
-        # END SOLUTION
         return (x, weights) if need_weights else x
+        # END SOLUTION

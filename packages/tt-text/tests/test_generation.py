@@ -14,25 +14,25 @@ from tinytorch.text import GPT, GPTConfig, filter_logits, generate, sample_next_
 
 @pytest.mark.task("5.14")
 def test_temperature_and_top_k():
-    logits = np.array([[1.0, 3.0, 2.0, 0.0], [0.0, -1.0, 5.0, 4.0]])
-    np.testing.assert_allclose(filter_logits(logits, temperature=2.0), logits / 2)
-    top2 = filter_logits(logits, top_k=2)
+    logits = tt.tensor([[1.0, 3.0, 2.0, 0.0], [0.0, -1.0, 5.0, 4.0]])
+    np.testing.assert_allclose(filter_logits(logits, temperature=2.0).array, logits.array / 2)
+    top2 = filter_logits(logits, top_k=2).array
     np.testing.assert_array_equal(top2, [[-np.inf, 3, 2, -np.inf], [-np.inf, -np.inf, 5, 4]])
-    np.testing.assert_array_equal(filter_logits(logits, top_k=10), logits)
+    np.testing.assert_array_equal(filter_logits(logits, top_k=10).array, logits.array)
 
 
 @pytest.mark.task("5.14")
 def test_top_p_keeps_the_smallest_nucleus():
-    probs = np.array([[0.5, 0.05, 0.3, 0.15]])
-    logits = np.log(probs)
-    kept = np.isfinite(filter_logits(logits, top_p=0.7))
-    np.testing.assert_array_equal(kept, [[True, False, True, False]])  # 0.5 + 0.3 >= 0.7
-    kept = np.isfinite(filter_logits(logits, top_p=0.79))
-    np.testing.assert_array_equal(kept, [[True, False, True, False]])  # 0.8 >= 0.79
-    kept = np.isfinite(filter_logits(logits, top_p=0.81))
-    np.testing.assert_array_equal(kept, [[True, False, True, True]])
-    kept = np.isfinite(filter_logits(logits, top_p=0.1))
-    np.testing.assert_array_equal(kept, [[True, False, False, False]])  # the top one stays
+    logits = tt.tensor(np.log([[0.5, 0.05, 0.3, 0.15]]))
+    cases = {0.7: [True, False, True, False],  # 0.5 + 0.3 >= 0.7
+             0.79: [True, False, True, False],
+             0.81: [True, False, True, True],
+             0.1: [True, False, False, False]}  # the most likely token always stays
+    for top_p, expected in cases.items():
+        kept = np.isfinite(filter_logits(logits, top_p=top_p).array)
+        np.testing.assert_array_equal(kept, [expected], err_msg=f"top_p={top_p}")
+    both = filter_logits(logits, top_k=3, top_p=0.99).array
+    np.testing.assert_array_equal(np.isfinite(both), [[True, False, True, True]])
 
 
 @pytest.mark.task("5.14")
@@ -40,13 +40,14 @@ def test_sampling_follows_the_probabilities():
     probs = np.array([0.1, 0.6, 0.0, 0.3])
     logits = np.tile(np.log(np.maximum(probs, 1e-300)), (20_000, 1))
     logits[:, 2] = -np.inf
-    draws = sample_next_token(logits, generator=tt.Generator(0))
-    freq = np.bincount(draws, minlength=4) / len(draws)
+    draws = sample_next_token(tt.tensor(logits), generator=tt.Generator(0))
+    assert draws.shape == (20_000, 1) and draws.dtype is tt.int64
+    freq = np.bincount(draws.array[:, 0], minlength=4) / len(draws.array)
     np.testing.assert_allclose(freq, probs, atol=0.015)  # ~5 standard errors
-    again = sample_next_token(logits, generator=tt.Generator(0))
-    np.testing.assert_array_equal(draws, again)
-    greedy = sample_next_token(np.array([[0.0, 2.0, 1.0]]), do_sample=False)
-    np.testing.assert_array_equal(greedy, [1])
+    again = sample_next_token(tt.tensor(logits), generator=tt.Generator(0))
+    np.testing.assert_array_equal(draws.array, again.array)
+    greedy = sample_next_token(tt.tensor([[0.0, 2.0, 1.0]]), do_sample=False)
+    np.testing.assert_array_equal(greedy.array, [[1]])
 
 
 # -- 5.15 the generation loop -----------------------------------------------------------------

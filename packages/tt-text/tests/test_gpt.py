@@ -77,7 +77,7 @@ def test_nanogpt_state_dict_loads_and_logits_match(torch, nanogpt):
     torch.manual_seed(0)
     theirs = nanogpt.GPT(**SMALL)
     ours = GPT(GPTConfig(**SMALL))
-    result = ours.load_state_dict(theirs.state_dict())  # PyTorch tensors, nanoGPT's names
+    result = ours.load_nanogpt_state_dict(theirs.state_dict())  # PyTorch tensors
     assert result.missing_keys == [] and result.unexpected_keys == []
     assert ours.lm_head.weight is ours.transformer.wte.weight  # still tied
     ids = _ids()
@@ -85,6 +85,20 @@ def test_nanogpt_state_dict_loads_and_logits_match(torch, nanogpt):
     ref, _ = theirs(torch.from_numpy(ids))
     assert logits.shape == (3, 16, 37)
     np.testing.assert_allclose(logits.array, ref.detach().numpy(), atol=1e-4, rtol=0)
+
+
+@pytest.mark.task("5.13")
+def test_nanogpt_checkpoint_quirks_load(torch, nanogpt):
+    theirs = nanogpt.GPT(**SMALL)
+    state = {"_orig_mod." + k: v for k, v in theirs.state_dict().items()}  # torch.compile-d
+    state["transformer.h.0.attn.bias"] = torch.ones(1, 1, 16, 16).tril()  # non-flash buffer
+    ours = GPT(GPTConfig(**SMALL))
+    ours.load_nanogpt_state_dict(state)
+    ids = _ids(1, 8)
+    np.testing.assert_allclose(ours(tt.tensor(ids))[0].array,
+                               theirs(torch.from_numpy(ids))[0].detach().numpy(), atol=1e-4)
+    with pytest.raises(RuntimeError, match="size mismatch"):
+        GPT(GPTConfig(**{**SMALL, "n_embd": 16})).load_nanogpt_state_dict(theirs.state_dict())
 
 
 @pytest.mark.task("5.13")

@@ -6,20 +6,24 @@ position's vector into logits over the vocabulary: position t predicts token t +
 shares its weight with the token embedding (weight tying, Press & Wolf 2017).
 
 Parameter names are nanoGPT's (``transformer.wte.weight``, ``transformer.h.0.attn.c_attn.weight``,
-..., ``lm_head.weight``), so a state dict of nanoGPT's ``GPT`` loads with ``load_state_dict``.
+..., ``lm_head.weight``), so a state dict of nanoGPT's ``GPT`` loads
+(:meth:`GPT.load_nanogpt_state_dict`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 import tinytorch.nn.functional as F
 from tinytorch.autograd import no_grad
 from tinytorch.nn import Dropout, Linear, Module, ModuleDict, ModuleList, init
 from tinytorch.nn.optim import AdamW
-from tinytorch.tensor import Generator, Tensor, arange
+from tinytorch.tensor import Generator, Tensor, arange, from_numpy
 
 from .cache import AttentionCache
 from .embedding import Embedding
@@ -161,6 +165,24 @@ class GPT(Module):
                                    ignore_index=-1)
         return logits, loss
         # END SOLUTION
+
+    def load_nanogpt_state_dict(self, state_dict: Mapping[str, Any]) -> Any:
+        """Load the weights of a nanoGPT ``GPT`` (its ``state_dict()``, or a checkpoint's
+        ``"model"`` entry): values may be any array-like (PyTorch CPU tensors, NumPy arrays).
+
+        The names are the same as ours; the ``_orig_mod.`` prefix of a ``torch.compile``-d
+        model is dropped, and so are the causal-mask buffers (``*.attn.bias``, 4-D) that
+        nanoGPT registers when it has no flash attention. Returns ``load_state_dict``'s
+        result; the tied token embedding and head stay one matrix.
+        """
+        converted = {}
+        for key, value in state_dict.items():
+            array = np.asarray(value)  # PyTorch CPU tensors support the array protocol
+            key = key.removeprefix("_orig_mod.")
+            if key.endswith(".attn.bias") and array.ndim == 4:
+                continue
+            converted[key] = from_numpy(np.array(array, dtype=np.float32))
+        return self.load_state_dict(converted)
 
     def attention_weights(self, idx: Tensor) -> list[Tensor]:
         """The attention weights of every block for ``idx (B, T)``: a list of (B, nh, T, T)."""

@@ -107,7 +107,11 @@ def _run_submission(ws: Workspace, site: Path, slot: int, settings: Settings,
             if run.hung:
                 runs.error = f"the tests never ran: {run.hung}"
                 return runs
-        flags += _canary_flags(ws, run)
+        tampered = _canary_flags(ws, run)
+        if tampered:  # the outcomes of this submission cannot be believed: none counts
+            flags += tampered
+            runs.error = "results tampered with inside the test process (needs review)"
+            return runs
         if run.forged_count:
             flags.append(f"results channel: {run.forged_count} line(s) on the {label}' results "
                          "pipe did not come from the grader's plugin")

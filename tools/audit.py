@@ -83,6 +83,7 @@ class Outcomes:
     errors: list[str] = field(default_factory=list)  # collection errors
     tasks: dict[str, str | None] = field(default_factory=dict)  # function -> task (markers)
     seconds: float = 0.0
+    cpu: float = 0.0
     note: str = ""  # why the job has no or partial results
 
     def passed(self, function: str) -> bool:
@@ -108,7 +109,7 @@ def function_of(nodeid: str) -> str:
 
 
 def load_outcomes(out: Path, job_id: str, result: dict) -> Outcomes:
-    outcomes = Outcomes(seconds=result.get("seconds", 0.0))
+    outcomes = Outcomes(seconds=result.get("seconds", 0.0), cpu=result.get("cpu", 0.0))
     record = out / f"{job_id}.json"
     if result.get("killed"):
         outcomes.note = f"killed after {JOB_DEADLINE}s"
@@ -154,6 +155,8 @@ class Report:
     verdicts: list[TaskVerdict]
     problems: list[str]  # untagged tests failing on the solution, tag mismatches
     seconds: float
+    cpu: float = 0.0  # CPU seconds of every pytest session (load-independent cost)
+    sessions: int = 0
 
     @property
     def ok(self) -> bool:
@@ -251,6 +254,7 @@ def audit(course: tasks_tool.Course, pythons: dict[int, Path], numbers: Iterable
     wanted = set(numbers) if numbers is not None else {p.number for p in course.parts}
     verdicts: list[TaskVerdict] = []
     problems: list[str] = []
+    cpu, sessions = 0.0, 0
     for part in course.parts:
         if part.number not in wanted or not course.tests.get(part.number):
             continue
@@ -261,7 +265,9 @@ def audit(course: tasks_tool.Course, pythons: dict[int, Path], numbers: Iterable
         part_verdicts, part_problems = judge(course, part, results)
         verdicts += part_verdicts
         problems += part_problems
-    return Report(verdicts, problems, time.perf_counter() - start)
+        cpu += sum(r.cpu for r in results.values())
+        sessions += len(results)
+    return Report(verdicts, problems, time.perf_counter() - start, cpu, sessions)
 
 
 def _mark(offenders: list[str], tests: int) -> str:
@@ -291,8 +297,9 @@ def render(report: Report) -> str:
     lines += [f"problem: {p}" for p in report.problems]
     tests = sum(v.tests for v in report.verdicts)
     lines.append(f"audit: {len(report.verdicts)} tasks, {tests} test functions, "
-                 f"{len(bad)} tasks violate, {len(report.problems)} other problems, "
-                 f"{report.seconds:.0f}s")
+                 f"{len(bad)} tasks violate, {len(report.problems)} other problems; "
+                 f"{report.seconds:.0f}s wall, {report.sessions} pytest sessions using "
+                 f"{report.cpu:.0f} CPU-seconds")
     return "\n".join(lines) + "\n"
 
 

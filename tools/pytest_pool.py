@@ -20,7 +20,7 @@ the job ends (nothing it started outlives it). Usage (the audit writes JOBS and 
 
 JOBS.json: ``{"workers": 2, "deadline": 900, "jobs": [{"id", "trees": [{"src", "stub"}],
 "args", "record", "log", "cost"}]}``. RESULTS.jsonl: one ``{"id", "exit", "seconds",
-"killed"}`` line per job, in the order they finish.
+"cpu", "killed"}`` line per job, in the order they finish (``cpu``: the child's CPU seconds).
 """
 
 from __future__ import annotations
@@ -127,23 +127,25 @@ def run_jobs(jobs: list[dict], workers: int, deadline: float, results: Path) -> 
             while pending and len(running) < workers:
                 job = pending.pop(0)
                 running[fork_job(job, Path(scratch))] = (job, time.perf_counter())
-            pid, status = os.waitpid(-1, os.WNOHANG)
-            finished: list[tuple[int, int, bool]] = []
+            pid, status, usage = os.wait4(-1, os.WNOHANG)
+            finished: list[tuple[int, int, bool, float]] = []
             if pid:
-                finished.append((pid, os.waitstatus_to_exitcode(status), False))
+                cpu = usage.ru_utime + usage.ru_stime
+                finished.append((pid, os.waitstatus_to_exitcode(status), False, cpu))
             now = time.perf_counter()
             for other, (_job, start) in list(running.items()):
                 if other != pid and now - start > deadline:
                     kill_group(other)
-                    os.waitpid(other, 0)
-                    finished.append((other, -signal.SIGKILL, True))
-            for child, code, killed in finished:
+                    _, _, usage = os.wait4(other, 0)
+                    finished.append((other, -signal.SIGKILL, True,
+                                     usage.ru_utime + usage.ru_stime))
+            for child, code, killed, cpu in finished:
                 job, start = running.pop(child)
                 kill_group(child)  # whatever the job left behind
                 done += 1
                 seconds = round(time.perf_counter() - start, 2)
                 out.write(json.dumps({"id": job["id"], "exit": code, "seconds": seconds,
-                                      "killed": killed}) + "\n")
+                                      "cpu": round(cpu, 2), "killed": killed}) + "\n")
                 out.flush()
                 print(f"  [{done}/{done + len(pending) + len(running)}] {job['id']} "
                       f"{seconds:.1f}s{' KILLED' if killed else ''}", file=sys.stderr, flush=True)

@@ -148,3 +148,14 @@ def test_the_student_sessions_work_inside_the_release(released):
     assert done.returncode == 0, done.stdout + done.stderr
     assert re.search(r"2\.1\s+not started", done.stdout)
     assert "11 of 20 tasks done" in done.stdout
+
+
+@pytest.mark.skipif(shutil.which("nox") is None or shutil.which("uv") is None,
+                    reason="needs nox and uv on PATH")
+def test_the_student_part_session_builds_tests_and_summarises(released):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NOX", "VIRTUAL_ENV"))}
+    done = subprocess.run(["nox", "-s", "part1", "--", "-k", "matmul"], cwd=released,
+                          env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode != 0, "only the matmul tests ran: the other tasks are not done"
+    assert re.search(r"1\.6\s+done", done.stdout), done.stdout[-3000:]
+    assert "Part 1: 1 of 11 tasks done" in done.stdout

@@ -31,6 +31,20 @@ def _copy_linear_to_torch(torch, ours):
 # -- 3.3 Linear --------------------------------------------------------------------------------
 
 @pytest.mark.task("3.10")
+def test_linear_parameters_shapes_and_registration(torch):
+    lin = nn.Linear(3, 2)
+    assert [(n, p.shape) for n, p in lin.named_parameters()] == [("weight", (2, 3)),
+                                                                  ("bias", (2,))]
+    assert all(isinstance(p, nn.Parameter) and p.requires_grad for p in lin.parameters())
+    assert lin.weight.dtype is tt.float32
+    bare = nn.Linear(3, 2, bias=False)
+    assert "bias" in bare._parameters and bare.bias is None  # declared, absent (as PyTorch)
+    assert [n for n, _ in bare.named_parameters()] == ["weight"]
+    assert list(lin.state_dict()) == list(torch.nn.Linear(3, 2).state_dict())
+    assert nn.Linear(2, 3, dtype=tt.float64).weight.dtype is tt.float64
+
+
+@pytest.mark.task("3.11")
 def test_linear_shapes_and_closed_form():
     lin = nn.Linear(3, 2)
     assert lin.weight.shape == (2, 3) and lin.bias.shape == (2,)
@@ -45,7 +59,7 @@ def test_linear_shapes_and_closed_form():
     np.testing.assert_allclose(no_bias(tt.tensor(x)).array, x @ no_bias.weight.array.T, rtol=1e-6)
 
 
-@pytest.mark.task("3.10")
+@pytest.mark.task("3.11")
 def test_linear_gradients_closed_form():
     lin = nn.Linear(3, 2).double()
     x = tt.tensor(np.random.default_rng(1).standard_normal((4, 3)), dtype=tt.float64,
@@ -57,7 +71,7 @@ def test_linear_gradients_closed_form():
     np.testing.assert_allclose(lin.bias.grad.array, g.sum(0), rtol=1e-12)
 
 
-@pytest.mark.task("3.10")
+@pytest.mark.task("3.11")
 @pytest.mark.parametrize("shape", [(4, 3), (2, 5, 3), (3,)])
 @pytest.mark.parametrize("bias", [True, False])
 def test_linear_gradcheck(shape, bias):
@@ -68,7 +82,7 @@ def test_linear_gradcheck(shape, bias):
     assert gradcheck(lambda a, w, *b: F.linear(a, w, *b), (x, *params))
 
 
-@pytest.mark.task("3.10")
+@pytest.mark.task("3.11")
 def test_linear_double_backward():
     lin = nn.Linear(3, 2).double()
     x = tt.tensor(np.random.default_rng(4).standard_normal((4, 3)), dtype=tt.float64,
@@ -76,7 +90,7 @@ def test_linear_double_backward():
     assert gradgradcheck(lambda a, w, b: F.linear(a, w, b).tanh(), (x, lin.weight, lin.bias))
 
 
-@pytest.mark.task("3.10")
+@pytest.mark.task("3.11")
 @pytest.mark.parametrize("shape", [(6, 5), (2, 3, 5), (5,)])
 @pytest.mark.parametrize("bias", [True, False])
 def test_linear_matches_pytorch(torch, shape, bias):
@@ -98,7 +112,7 @@ def test_linear_matches_pytorch(torch, shape, bias):
                                    atol=1e-5)
 
 
-@pytest.mark.task("3.10")
+@pytest.mark.task("3.16")
 def test_mlp_training_step_matches_pytorch(torch):
     """784-256-128-10 MLP + cross entropy: loss and every parameter gradient."""
     tt.manual_seed(8)
@@ -165,7 +179,7 @@ def test_linear_init_matches_pytorch_distribution(torch):
     assert ours.std() == pytest.approx(theirs.std(), rel=0.02)
 
 
-@pytest.mark.task("3.10")
+@pytest.mark.task("3.11")
 def test_linear_float64_and_extra_repr():
     lin = nn.Linear(2, 3, dtype=tt.float64)
     assert lin.weight.dtype is tt.float64

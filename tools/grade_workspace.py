@@ -304,7 +304,20 @@ def prepare(part: _packages.Part, earlier: str = "reference", private: Sequence[
         shutil.rmtree(staging, ignore_errors=True)
         raise
     log(f"workspace: built in {time.perf_counter() - start:.1f} s at {final}")
+    _prune(base, part.name)
     return load(final)
+
+
+KEEP = 3
+"""Cached workspaces kept per part (the newest)."""
+
+
+def _prune(cache: Path, dist: str) -> None:
+    """Remove all but the KEEP newest workspaces of ``dist`` in ``cache``."""
+    built = sorted((p for p in cache.glob(f"{dist}-*") if (p / "reference.json").is_file()),
+                   key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in built[KEEP:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def load(root: Path) -> Workspace:

@@ -15,7 +15,8 @@ Student code runs in a sandbox (``tools/sandbox.py``, bubblewrap) supervised fro
 (``tools/grade_run.py``). Only this process writes reports (``tools/reports.py``):
 ``OUT/<submission>/report.json``, ``report.md``, ``results.json`` (Gradescope), and
 ``OUT/gradebook.csv``. Integrity findings (``tools/integrity.py``) mark a submission "needs
-review" without changing its score.
+review" without changing its score; a run whose canary test (one that must fail) "passed" was
+forged inside the process and scores 0.
 """
 
 from __future__ import annotations

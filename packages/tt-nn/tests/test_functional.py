@@ -16,7 +16,7 @@ def torch():
     return pytest.importorskip("torch")
 
 
-@pytest.mark.task("3.4")
+@pytest.mark.task("3.12")
 def test_functional_equals_modules():
     x = tt.randn(4, 6)
     pairs = [
@@ -30,7 +30,7 @@ def test_functional_equals_modules():
         np.testing.assert_array_equal(module(x).array, fn(x).array, err_msg=type(module).__name__)
 
 
-@pytest.mark.task("3.7")
+@pytest.mark.task("3.16")
 def test_functional_losses_equal_modules():
     a, b = tt.rand(3, 4), tt.rand(3, 4)
     labels = tt.tensor([0, 3, 1])
@@ -43,13 +43,13 @@ def test_functional_losses_equal_modules():
     assert nn.NLLLoss()(a, labels).item() == F.nll_loss(a, labels).item()
 
 
-@pytest.mark.task("3.7")
+@pytest.mark.task("3.14")
 def test_mse_broadcast_warns_like_pytorch():
     with pytest.warns(UserWarning, match="different to the input size"):
         F.mse_loss(tt.zeros(3, 1), tt.zeros(3))
 
 
-@pytest.mark.task("3.6")
+@pytest.mark.task("3.16")
 def test_cross_entropy_equals_nll_of_log_softmax():
     x = tt.randn(5, 7)
     t = tt.tensor([0, 6, 3, 3, 1])
@@ -57,7 +57,6 @@ def test_cross_entropy_equals_nll_of_log_softmax():
                                F.nll_loss(F.log_softmax(x, 1), t).item(), rtol=1e-6)
 
 
-@pytest.mark.task("3.6")
 def test_one_hot():
     out = F.one_hot(tt.tensor([0, 2, 1]))
     assert out.dtype is tt.int64
@@ -67,14 +66,13 @@ def test_one_hot():
         F.one_hot(tt.tensor([0, 5]), num_classes=3)
 
 
-@pytest.mark.task("3.6")
 def test_one_hot_matches_pytorch(torch):
     t = np.array([[3, 0], [1, 2]])
     np.testing.assert_array_equal(F.one_hot(tt.tensor(t), 5).array,
                                   torch.nn.functional.one_hot(torch.tensor(t), 5).numpy())
 
 
-@pytest.mark.task("3.3")
+@pytest.mark.task("3.11")
 def test_functional_linear_matches_pytorch(torch):
     rng = np.random.default_rng(0)
     x = rng.standard_normal((2, 3, 4)).astype(np.float32)
@@ -86,7 +84,6 @@ def test_functional_linear_matches_pytorch(torch):
         rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.task("3.3")
 def test_pad_is_part_one_pad(torch):
     x = np.arange(6, dtype=np.float32).reshape(2, 3)
     np.testing.assert_array_equal(
@@ -94,7 +91,53 @@ def test_pad_is_part_one_pad(torch):
         torch.nn.functional.pad(torch.tensor(x), (1, 2, 0, 1), value=-1.0).numpy())
 
 
-@pytest.mark.task("3.1")
+def test_circular_pad_crops_first_then_wraps(torch):
+    """Negative pads crop. ``circular`` crops and then wraps around what is left; ``reflect`` and
+    ``replicate`` pad the whole dim and then crop (as PyTorch)."""
+    x = np.arange(25, dtype=np.float32).reshape(1, 1, 5, 5)
+    out = F.pad(tt.tensor(x), (1, -2, 2, -1), mode="circular")
+    np.testing.assert_array_equal(out.array[0, 0, 0], [12, 10, 11, 12])
+    row = tt.arange(5.0).reshape(1, 1, 5)
+    closed_forms = {  # by hand from the rule above, for [0, 1, 2, 3, 4]
+        ("circular", (1, -2)): [2, 0, 1, 2], ("circular", (-2, 1)): [2, 3, 4, 2],
+        ("circular", (-3, 2)): [3, 4, 3, 4], ("circular", (3, -1)): [1, 2, 3, 0, 1, 2, 3],
+        ("reflect", (1, -2)): [1, 0, 1, 2], ("reflect", (-3, 2)): [3, 4, 3, 2],
+        ("replicate", (2, -1)): [0, 0, 0, 1, 2, 3], ("replicate", (-3, 2)): [3, 4, 4, 4],
+    }
+    for (mode, pads), expected in closed_forms.items():
+        np.testing.assert_array_equal(F.pad(row, pads, mode=mode).array[0, 0], expected,
+                                      err_msg=f"{mode} {pads}")
+    checked = 0
+    for mode in ("circular", "reflect", "replicate"):
+        for a in range(-4, 5):
+            for b in range(-4, 5):
+                pads = (a, b, b, a)
+                try:
+                    want = torch.nn.functional.pad(torch.tensor(x), pads, mode=mode).numpy()
+                except RuntimeError:
+                    continue  # torch refuses (wraps more than once, pads >= size...)
+                np.testing.assert_array_equal(F.pad(tt.tensor(x), pads, mode=mode).array, want,
+                                              err_msg=f"{mode} {pads}")
+                checked += 1
+    assert checked > 150
+    with pytest.raises(RuntimeError, match="wrapping around more than once"):
+        F.pad(row, (-3, 3), mode="circular")  # 2 left after cropping: 3 would wrap twice
+    with pytest.raises(RuntimeError, match="wrapping around more than once"):
+        F.pad(row, (-5, 1), mode="circular")  # nothing left to wrap around
+    with pytest.raises(RuntimeError, match="crops more than the 5 elements"):
+        F.pad(row, (-3, -3), mode="replicate")
+
+
+def test_pad_gradient_follows_the_gather(torch):
+    x = np.random.default_rng(0).standard_normal((1, 2, 5)).astype(np.float64)
+    mine, theirs = tt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    weights = np.arange(1.0, 5.0)
+    (F.pad(mine, (1, -2), mode="circular") * tt.tensor(weights)).sum().backward()
+    (torch.nn.functional.pad(theirs, (1, -2), mode="circular")
+     * torch.tensor(weights)).sum().backward()
+    np.testing.assert_allclose(mine.grad.array, theirs.grad.numpy())
+
+
 def test_package_exports():
     for name in ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Identity",
                  "Flatten", "Linear", "Dropout", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU",

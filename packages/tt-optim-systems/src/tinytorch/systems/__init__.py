@@ -1,0 +1,33 @@
+"""TinyTorch part 6: ML systems -- measure first, then make models smaller and faster.
+
+``import tinytorch.systems as ts``. Files, in the order of the course:
+
+======================  ==========================================================
+``flops.py``            parameters, bytes, FLOPs per op and per layer
+``timing.py``           latency: warm-up, repeats, median and IQR
+``profiler.py``         Profiler: ops, layers, memory, tables, Chrome trace
+``model_profile.py``    profile_model: the one-call summary
+======================  ==========================================================
+"""
+
+from ._version import __version__
+from .flops import (
+    count_parameters,
+    has_module_rule,
+    model_size_bytes,
+    module_flops,
+    op_flops,
+    register_module_flops,
+)
+from .model_profile import ModelProfile, profile_model
+from .profiler import Profiler, peak_memory
+from .timing import Timing, measure, summarize
+
+__all__ = [
+    "__version__",
+    "count_parameters", "model_size_bytes", "op_flops", "module_flops", "register_module_flops",
+    "has_module_rule",
+    "Timing", "measure", "summarize",
+    "Profiler", "peak_memory",
+    "ModelProfile", "profile_model",
+]

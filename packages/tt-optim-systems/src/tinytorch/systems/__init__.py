@@ -7,10 +7,14 @@
 ``timing.py``           latency: warm-up, repeats, median and IQR
 ``profiler.py``         Profiler: ops, layers, memory, tables, Chrome trace
 ``model_profile.py``    profile_model: the one-call summary
+``pareto.py``           the Pareto front, and its plot
+``benchmark.py``        benchmark_model, BenchmarkReport (Markdown, JSON, CSV, PNG)
+``png.py``              a NumPy canvas and PNG writer (no matplotlib)
 ======================  ==========================================================
 """
 
 from ._version import __version__
+from .benchmark import BenchmarkReport, BenchmarkResult, benchmark_model, machine_info
 from .flops import (
     count_parameters,
     has_module_rule,
@@ -20,6 +24,7 @@ from .flops import (
     register_module_flops,
 )
 from .model_profile import ModelProfile, profile_model
+from .pareto import pareto_front, plot_pareto
 from .profiler import Profiler, peak_memory
 from .timing import Timing, measure, summarize
 
@@ -30,4 +35,6 @@ __all__ = [
     "Timing", "measure", "summarize",
     "Profiler", "peak_memory",
     "ModelProfile", "profile_model",
+    "pareto_front", "plot_pareto", "BenchmarkResult", "BenchmarkReport", "benchmark_model",
+    "machine_info",
 ]

@@ -41,6 +41,7 @@ import numpy as np
 import tinytorch.nn as nn
 from tinytorch.tensor import Tensor, add_op_observer
 
+from ._io import write_atomic
 from .flops import has_module_rule, module_flops, op_flops
 from .tables import format_table, human_bytes, human_flops, human_seconds
 
@@ -345,12 +346,7 @@ class Profiler:
 
     def export_chrome_trace(self, path: str | os.PathLike[str]) -> Path:
         """Write :meth:`chrome_trace` as JSON (atomically); returns the path."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(json.dumps(self.chrome_trace()), encoding="utf-8")
-        tmp.replace(path)
-        return path
+        return write_atomic(path, json.dumps(self.chrome_trace()))
 
 
 def _complete(name: str, cat: str, pid: int, tid: int, start: float, seconds: float,

@@ -10,6 +10,9 @@
 ``pareto.py``           the Pareto front, and its plot
 ``benchmark.py``        benchmark_model, BenchmarkReport (Markdown, JSON, CSV, PNG)
 ``png.py``              a NumPy canvas and PNG writer (no matplotlib)
+``matmul_lesson.py``    one matmul three ways: Python loops, vectorized NumPy, BLAS
+``fused.py``            fused GELU, softmax-cross-entropy and LayerNorm (Functions)
+``mixed_precision.py``  GradScaler (dynamic loss scaling) and float32 MasterWeights
 ======================  ==========================================================
 """
 
@@ -23,6 +26,15 @@ from .flops import (
     op_flops,
     register_module_flops,
 )
+from .fused import (
+    FusedCrossEntropyLoss,
+    FusedGELU,
+    FusedLayerNorm,
+    fused_cross_entropy,
+    fused_gelu,
+    fused_layer_norm,
+)
+from .mixed_precision import GradScaler, MasterWeights
 from .model_profile import ModelProfile, profile_model
 from .pareto import pareto_front, plot_pareto
 from .profiler import Profiler, peak_memory
@@ -37,4 +49,6 @@ __all__ = [
     "ModelProfile", "profile_model",
     "pareto_front", "plot_pareto", "BenchmarkResult", "BenchmarkReport", "benchmark_model",
     "machine_info",
+    "fused_gelu", "fused_cross_entropy", "fused_layer_norm", "FusedGELU", "FusedLayerNorm",
+    "FusedCrossEntropyLoss", "GradScaler", "MasterWeights",
 ]

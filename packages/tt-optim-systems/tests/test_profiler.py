@@ -161,7 +161,7 @@ def test_chrome_trace_is_valid_and_nested(tmp_path):
     assert "Linear" in prof.module_table()
 
 
-@pytest.mark.task("6.3")
+@pytest.mark.task("6.4")
 def test_profile_model_summary():
     model = mlp((6, 8, 3))
     x = tt.randn(5, 6)

@@ -13,11 +13,17 @@
 ``matmul_lesson.py``    one matmul three ways: Python loops, vectorized NumPy, BLAS
 ``fused.py``            fused GELU, softmax-cross-entropy and LayerNorm (Functions)
 ``mixed_precision.py``  GradScaler (dynamic loss scaling) and float32 MasterWeights
+``pruning.py``          magnitude pruning with masks (torch.nn.utils.prune's scheme)
+``structured.py``       structured pruning: remove neurons, get a smaller dense model
+``distillation.py``     the knowledge-distillation loss
+``lowrank.py``          low-rank (SVD) factorisation of Linear layers
 ======================  ==========================================================
 """
 
+from . import pruning
 from ._version import __version__
 from .benchmark import BenchmarkReport, BenchmarkResult, benchmark_model, machine_info
+from .distillation import distillation_loss
 from .flops import (
     count_parameters,
     has_module_rule,
@@ -34,10 +40,13 @@ from .fused import (
     fused_gelu,
     fused_layer_norm,
 )
+from .lowrank import factorize_linear, low_rank, rank_for_energy
 from .mixed_precision import GradScaler, MasterWeights
 from .model_profile import ModelProfile, profile_model
 from .pareto import pareto_front, plot_pareto
 from .profiler import Profiler, peak_memory
+from .pruning import measure_sparsity
+from .structured import prune_channels, units_to_keep
 from .timing import Timing, measure, summarize
 
 __all__ = [
@@ -51,4 +60,6 @@ __all__ = [
     "machine_info",
     "fused_gelu", "fused_cross_entropy", "fused_layer_norm", "FusedGELU", "FusedLayerNorm",
     "FusedCrossEntropyLoss", "GradScaler", "MasterWeights",
+    "pruning", "measure_sparsity", "prune_channels", "units_to_keep", "distillation_loss",
+    "factorize_linear", "low_rank", "rank_for_energy",
 ]

@@ -17,6 +17,8 @@
 ``structured.py``       structured pruning: remove neurons, get a smaller dense model
 ``distillation.py``     the knowledge-distillation loss
 ``lowrank.py``          low-rank (SVD) factorisation of Linear layers
+``quantization.py``     int8 scale/zero point, quantize/dequantize, calibration observers
+``quantized.py``        exact int8 matmul, QuantizedLinear, quantize_model
 ======================  ==========================================================
 """
 
@@ -46,6 +48,8 @@ from .model_profile import ModelProfile, profile_model
 from .pareto import pareto_front, plot_pareto
 from .profiler import Profiler, peak_memory
 from .pruning import measure_sparsity
+from .quantization import Observer, calibrate, dequantize, qparams, quantize
+from .quantized import QuantizedLinear, int8_matmul, quantize_model
 from .structured import prune_channels, units_to_keep
 from .timing import Timing, measure, summarize
 
@@ -62,4 +66,6 @@ __all__ = [
     "FusedCrossEntropyLoss", "GradScaler", "MasterWeights",
     "pruning", "measure_sparsity", "prune_channels", "units_to_keep", "distillation_loss",
     "factorize_linear", "low_rank", "rank_for_energy",
+    "qparams", "quantize", "dequantize", "Observer", "calibrate", "int8_matmul",
+    "QuantizedLinear", "quantize_model",
 ]

@@ -102,8 +102,11 @@ def op_flops(name: str, inputs: tuple[Any, ...], output: Any) -> int:
     # END SOLUTION
 
 
-def linear_flops(module: nn.Linear, inputs: tuple[Any, ...], output: Tensor) -> int:
-    """``y = x W^T + b`` over ``rows`` input rows: ``2 rows in out`` (+ ``rows out`` for b)."""
+def linear_flops(module: nn.Linear, inputs: tuple[Any, ...], kwargs: dict[str, Any],
+                 output: Tensor) -> int:
+    """``y = x W^T + b`` over ``rows`` input rows: ``2 rows in out`` (+ ``rows out`` for b).
+
+    ``inputs``/``kwargs`` are the layer's call arguments, as a forward hook receives them."""
     # BEGIN SOLUTION 6.3 closed-form FLOPs of a Linear layer
     rows = inputs[0].array.size // module.in_features
     flops = 2 * rows * module.in_features * module.out_features
@@ -113,12 +116,13 @@ def linear_flops(module: nn.Linear, inputs: tuple[Any, ...], output: Tensor) -> 
     # END SOLUTION
 
 
-ModuleRule = Callable[[Any, tuple[Any, ...], Any], int]
+ModuleRule = Callable[[Any, tuple[Any, ...], dict[str, Any], Any], int]
+"""``rule(module, args, kwargs, output) -> FLOPs``: a forward hook's view of one call."""
 _MODULE_RULES: dict[type, ModuleRule] = {nn.Linear: linear_flops}
 
 
 def register_module_flops(module_type: type, rule: ModuleRule) -> None:
-    """Price every ``module_type`` layer with ``rule(module, inputs, output) -> FLOPs``.
+    """Price every ``module_type`` layer with ``rule(module, args, kwargs, output) -> FLOPs``.
 
     For layers whose arithmetic the op observers cannot see (it runs inside a ``Function``).
     Ops observed while such a layer runs are then not counted again.
@@ -131,12 +135,13 @@ def has_module_rule(module: nn.Module) -> bool:
     return any(cls in _MODULE_RULES for cls in type(module).__mro__)
 
 
-def module_flops(module: nn.Module, inputs: tuple[Any, ...], output: Any) -> int | None:
+def module_flops(module: nn.Module, inputs: tuple[Any, ...], output: Any,
+                 kwargs: dict[str, Any] | None = None) -> int | None:
     """FLOPs of one call of ``module`` by its registered rule, or None when it has no rule
     (then its FLOPs are the sum of the ops observed inside it)."""
     for cls in type(module).__mro__:
         rule = _MODULE_RULES.get(cls)
         if rule is not None:
-            return int(rule(module, inputs, output))
+            return int(rule(module, inputs, kwargs or {}, output))
     return None
 

@@ -177,8 +177,8 @@ class Profiler:
         if self.model is not None:
             for name, module in self.model.named_modules():
                 self._handles.append(module.register_forward_pre_hook(self._enter_module(name)))
-                self._handles.append(module.register_forward_hook(self._exit_module,
-                                                                  always_call=True))
+                self._handles.append(module.register_forward_hook(
+                    self._exit_module, with_kwargs=True, always_call=True))
         self._handles.append(add_op_observer(self._on_op))
         return self
 
@@ -249,13 +249,14 @@ class Profiler:
             self._stack.append(_Frame(name, module, self._now(), has_module_rule(module)))
         return hook
 
-    def _exit_module(self, module: nn.Module, args: tuple[Any, ...], output: Any) -> None:
+    def _exit_module(self, module: nn.Module, args: tuple[Any, ...], kwargs: dict[str, Any],
+                     output: Any) -> None:
         if not self._stack or self._stack[-1].module is not module:
             return  # entered before the profiler started
         frame = self._stack.pop()
         flops, out_bytes = frame.flops, frame.out_bytes
         if frame.has_rule and output is not None:
-            flops = module_flops(module, args, output) or 0
+            flops = module_flops(module, args, output, kwargs) or 0
             out_bytes = _tensor_bytes(output, args)
             if not self._covered():  # the outermost priced layer counts for its ancestors
                 self._add(flops, out_bytes)

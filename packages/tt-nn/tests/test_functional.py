@@ -94,6 +94,53 @@ def test_pad_is_part_one_pad(torch):
         torch.nn.functional.pad(torch.tensor(x), (1, 2, 0, 1), value=-1.0).numpy())
 
 
+def test_circular_pad_crops_first_then_wraps(torch):
+    """Negative pads crop. ``circular`` crops and then wraps around what is left; ``reflect`` and
+    ``replicate`` pad the whole dim and then crop (as PyTorch)."""
+    x = np.arange(25, dtype=np.float32).reshape(1, 1, 5, 5)
+    out = F.pad(tt.tensor(x), (1, -2, 2, -1), mode="circular")
+    np.testing.assert_array_equal(out.array[0, 0, 0], [12, 10, 11, 12])
+    row = tt.arange(5.0).reshape(1, 1, 5)
+    closed_forms = {  # by hand from the rule above, for [0, 1, 2, 3, 4]
+        ("circular", (1, -2)): [2, 0, 1, 2], ("circular", (-2, 1)): [2, 3, 4, 2],
+        ("circular", (-3, 2)): [3, 4, 3, 4], ("circular", (3, -1)): [1, 2, 3, 0, 1, 2, 3],
+        ("reflect", (1, -2)): [1, 0, 1, 2], ("reflect", (-3, 2)): [3, 4, 3, 2],
+        ("replicate", (2, -1)): [0, 0, 0, 1, 2, 3], ("replicate", (-3, 2)): [3, 4, 4, 4],
+    }
+    for (mode, pads), expected in closed_forms.items():
+        np.testing.assert_array_equal(F.pad(row, pads, mode=mode).array[0, 0], expected,
+                                      err_msg=f"{mode} {pads}")
+    checked = 0
+    for mode in ("circular", "reflect", "replicate"):
+        for a in range(-4, 5):
+            for b in range(-4, 5):
+                pads = (a, b, b, a)
+                try:
+                    want = torch.nn.functional.pad(torch.tensor(x), pads, mode=mode).numpy()
+                except RuntimeError:
+                    continue  # torch refuses (wraps more than once, pads >= size...)
+                np.testing.assert_array_equal(F.pad(tt.tensor(x), pads, mode=mode).array, want,
+                                              err_msg=f"{mode} {pads}")
+                checked += 1
+    assert checked > 150
+    with pytest.raises(RuntimeError, match="wrapping around more than once"):
+        F.pad(row, (-3, 3), mode="circular")  # 2 left after cropping: 3 would wrap twice
+    with pytest.raises(RuntimeError, match="wrapping around more than once"):
+        F.pad(row, (-5, 1), mode="circular")  # nothing left to wrap around
+    with pytest.raises(RuntimeError, match="crops more than the 5 elements"):
+        F.pad(row, (-3, -3), mode="replicate")
+
+
+def test_pad_gradient_follows_the_gather(torch):
+    x = np.random.default_rng(0).standard_normal((1, 2, 5)).astype(np.float64)
+    mine, theirs = tt.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    weights = np.arange(1.0, 5.0)
+    (F.pad(mine, (1, -2), mode="circular") * tt.tensor(weights)).sum().backward()
+    (torch.nn.functional.pad(theirs, (1, -2), mode="circular")
+     * torch.tensor(weights)).sum().backward()
+    np.testing.assert_allclose(mine.grad.array, theirs.grad.numpy())
+
+
 @pytest.mark.task("3.1")
 def test_package_exports():
     for name in ["Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Identity",

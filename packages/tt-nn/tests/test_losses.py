@@ -289,6 +289,38 @@ def test_bce_closed_form_and_saturation():
         F.binary_cross_entropy(tt.tensor([0.5, 0.5]), tt.tensor([1.0]))
 
 
+def test_bce_refuses_targets_outside_0_1_as_torch(torch):
+    probabilities = np.array([0.3, 0.6], dtype=np.float32)
+    for bad in ([1.5, 0.0], [-0.1, 0.0]):
+        target = np.array(bad, dtype=np.float32)
+        with pytest.raises(RuntimeError, match="all elements of target should be between 0 and 1"):
+            torch.nn.functional.binary_cross_entropy(torch.tensor(probabilities),
+                                                     torch.tensor(target))
+        with pytest.raises(RuntimeError, match=r"all elements of target should be between 0 and "
+                                               rf"1, got values in \[{min(bad):g}, {max(bad):g}\]"):
+            F.binary_cross_entropy(tt.tensor(probabilities), tt.tensor(target))
+        with pytest.raises(RuntimeError, match="target should be between 0 and 1"):
+            nn.BCELoss()(tt.tensor(probabilities), tt.tensor(target))
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss"])
+def test_class_weight_of_the_wrong_length_names_both(torch, loss):
+    logits, target = _logits(4, 3), np.array([0, 1, 2, 0])
+    with pytest.raises(RuntimeError, match="weight tensor should be defined either for all 3"):
+        getattr(torch.nn.functional, loss)(torch.tensor(logits), torch.tensor(target),
+                                           weight=torch.ones(5))
+    message = rf"{loss}: weight should have one entry per class: the input has 3 classes but " \
+              r"weight has shape \(5,\)"
+    with pytest.raises(RuntimeError, match=message):
+        getattr(F, loss)(tt.tensor(logits), tt.tensor(target), weight=tt.ones(5))
+    if loss == "cross_entropy":  # the class-probability and label-smoothing paths check it too
+        with pytest.raises(RuntimeError, match=message):
+            F.cross_entropy(tt.tensor(logits), tt.tensor(logits).softmax(1), weight=tt.ones(5))
+        with pytest.raises(RuntimeError, match=message):
+            nn.CrossEntropyLoss(weight=tt.ones(5), label_smoothing=0.1)(
+                tt.tensor(logits), tt.tensor(target))
+
+
 @pytest.mark.task("3.7")
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_bce_with_logits_matches_pytorch(torch, reduction):

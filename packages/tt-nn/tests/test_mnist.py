@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import gzip
+import json
+import os
+import sys
 
 import numpy as np
 import pytest
 
 import tinytorch.tensor as tt
-from tinytorch.nn.data import DATASETS, MNIST, DataLoader, FashionMNIST, IDXError, load_mnist
+from tinytorch.nn.data import (
+    DATASETS,
+    MNIST,
+    ChecksumError,
+    DataLoader,
+    FashionMNIST,
+    IDXError,
+    load_mnist,
+)
 from tinytorch.nn.data import mnist as mnist_module
 from tinytorch.nn.data.mnist import read_idx, write_idx
 
@@ -107,37 +118,39 @@ def test_sample_package_is_small():
     assert 0 < total < 1_000_000
 
 
-def make_data_dir(tmp_path, n_train=30, n_test=10, nested=True):
-    """A fake data dir with the official file names (and sizes patched into DATASETS)."""
+def make_data_dir(tmp_path, n_train=30, n_test=10, nested=True, labels=None):
+    """A fake data dir with the official file names; returns (root, {key: FileInfo}) to patch
+    into DATASETS (the fake files' sizes and SHA-256)."""
+    import hashlib
+
     rng = np.random.default_rng(0)
     root = tmp_path / "data"
     where = root / "mnist" if nested else root
     where.mkdir(parents=True)
-    sizes = {}
+    files = DATASETS["mnist"]["files"]
     for split, n in (("train", n_train), ("test", n_test)):
-        files = DATASETS["mnist"]["files"]
         write_idx(where / files[f"{split}-images"].name,
                   rng.integers(0, 256, size=(n, 28, 28)).astype(np.uint8))
-        write_idx(where / files[f"{split}-labels"].name, np.arange(n) % 10)
-        for kind in ("images", "labels"):
-            info = files[f"{split}-{kind}"]
-            sizes[f"{split}-{kind}"] = (where / info.name).stat().st_size
-    return root, sizes
+        write_idx(where / files[f"{split}-labels"].name,
+                  np.arange(n) % 10 if labels is None else labels[:n])
+    table = {}
+    for key, info in files.items():
+        data = (where / info.name).read_bytes()
+        table[key] = mnist_module.FileInfo(info.name, len(data), hashlib.sha256(data).hexdigest())
+    return root, table
 
 
 @pytest.fixture()
-def fake_sizes(monkeypatch):
-    def patch(sizes):
-        files = {k: mnist_module.FileInfo(v.name, sizes[k], v.sha256)
-                 for k, v in DATASETS["mnist"]["files"].items()}
-        monkeypatch.setitem(DATASETS, "mnist", {**DATASETS["mnist"], "files": files})
+def fake_table(monkeypatch):
+    def patch(table):
+        monkeypatch.setitem(DATASETS, "mnist", {**DATASETS["mnist"], "files": table})
     return patch
 
 
 @pytest.mark.parametrize("nested", [True, False])
-def test_data_dir_argument_then_env(tmp_path, monkeypatch, fake_sizes, nested):
-    root, sizes = make_data_dir(tmp_path, nested=nested)
-    fake_sizes(sizes)
+def test_data_dir_argument_then_env(tmp_path, monkeypatch, fake_table, nested):
+    root, table = make_data_dir(tmp_path, nested=nested)
+    fake_table(table)
     ds = MNIST(root, train=True)
     assert len(ds) == 30 and ds.source == str(root)
     monkeypatch.setenv("TINYTORCH_DATA", str(root))
@@ -145,14 +158,77 @@ def test_data_dir_argument_then_env(tmp_path, monkeypatch, fake_sizes, nested):
     assert len(MNIST(root=None, train=True)) == 30
 
 
-def test_missing_files_and_wrong_size(tmp_path, fake_sizes):
+def test_missing_files_and_wrong_size(tmp_path, fake_table):
     with pytest.raises(FileNotFoundError, match="train-images-idx3-ubyte.gz not found"):
         MNIST(tmp_path)
-    root, sizes = make_data_dir(tmp_path)
-    sizes["train-images"] += 1
-    fake_sizes(sizes)
-    with pytest.raises(IDXError, match="truncated or not the official"):
+    root, table = make_data_dir(tmp_path)
+    info = table["train-images"]
+    table["train-images"] = mnist_module.FileInfo(info.name, info.size + 1, info.sha256)
+    fake_table(table)
+    with pytest.raises(ChecksumError, match=rf"train-images-idx3-ubyte.gz: {info.size} bytes, "
+                                            rf"but the published file has {info.size + 1}; the "
+                                            "file is truncated or not the official one"):
         MNIST(root)
+
+
+def test_a_corrupt_file_of_the_right_size_fails_its_checksum(tmp_path, fake_table):
+    root, table = make_data_dir(tmp_path)
+    fake_table(table)
+    path = root / "mnist" / table["train-images"].name
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x10  # same size, one bit off
+    path.write_bytes(bytes(data))
+    with pytest.raises(ChecksumError, match=r"train-images-idx3-ubyte.gz: SHA-256 is [0-9a-f]{64}, "
+                                            rf"expected {table['train-images'].sha256}; the file "
+                                            "is corrupt or not the official one"):
+        MNIST(root)
+
+
+def test_verified_files_are_remembered_until_they_change(tmp_path, fake_table, monkeypatch):
+    download_module = sys.modules["tinytorch.nn.data.download"]  # (the package's `download` is
+    # the function)
+
+    root, table = make_data_dir(tmp_path)
+    fake_table(table)
+    hashed = []
+    real = download_module.sha256sum
+    monkeypatch.setattr(download_module, "sha256sum", lambda p: hashed.append(p) or real(p))
+    MNIST(root, train=True)
+    assert len(hashed) == 2  # images and labels, hashed on first use
+    record = root / "mnist" / f".{table['train-images'].name}.sha256"
+    assert json.loads(record.read_text())["sha256"] == table["train-images"].sha256
+    MNIST(root, train=True)
+    assert len(hashed) == 2  # remembered: not hashed again
+    path = root / "mnist" / table["train-images"].name
+    data = bytearray(path.read_bytes())
+    data[-5] ^= 1  # changed in place after it was verified (a new mtime)
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(0, 10**18))
+    with pytest.raises(ChecksumError, match="SHA-256 is"):
+        MNIST(root, train=True)
+
+
+def test_a_label_outside_0_9_is_a_clear_error(tmp_path, fake_table):
+    labels = np.arange(30) % 10
+    labels[17] = 200
+    root, table = make_data_dir(tmp_path, labels=labels)
+    fake_table(table)
+    with pytest.raises(IDXError, match=r"mnist train: label 200 at index 17 is not a class "
+                                       r"\(0..9\); the labels file is corrupt"):
+        MNIST(root, train=True)
+    assert len(MNIST(root, train=False)) == 10  # the test labels are fine
+
+
+def test_huge_idx_dims_do_not_wrap_to_zero(tmp_path):
+    """4 dims of 65536 need 2**64 bytes: a wrapping int64 product would say 0 and accept an
+    empty body."""
+    path = tmp_path / "huge-idx4-ubyte"
+    path.write_bytes((0x0804).to_bytes(4, "big") + (65536).to_bytes(4, "big") * 4)
+    with pytest.raises(IDXError, match=r"huge-idx4-ubyte: truncated IDX file: header says shape "
+                                       r"\(65536, 65536, 65536, 65536\) "
+                                       r"\(18446744073709551616 bytes of data\) but only 0 bytes "
+                                       "follow"):
+        read_idx(path)
 
 
 def test_download_from_a_mirror(tmp_path, monkeypatch):

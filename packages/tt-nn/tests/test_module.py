@@ -370,10 +370,20 @@ def test_state_dict_round_trip():
 
 
 @pytest.mark.task("3.2")
-def test_load_state_dict_accepts_numpy_arrays():
+def test_load_state_dict_refuses_lists_and_arrays(torch):
+    """Values must be Tensors, as in torch (which raises for a list or an ndarray too)."""
     lin = nn.Linear(2, 3)
+    before = lin.weight.array.copy()
+    for value in ([[0.0, 1.0]] * 3, np.zeros((3, 2), np.float32)):
+        with pytest.raises(RuntimeError, match=f'parameter named "weight", expected a Tensor '
+                                               f"from the checkpoint but received "
+                                               f"{type(value).__name__}"):
+            lin.load_state_dict({"weight": value, "bias": tt.zeros(3)})
+        with pytest.raises(RuntimeError, match="expected torch.Tensor or Tensor-like"):
+            torch.nn.Linear(2, 3).load_state_dict({"weight": value, "bias": torch.zeros(3)})
+    np.testing.assert_array_equal(lin.weight.array, before)
     w = np.arange(6, dtype=np.float32).reshape(3, 2)
-    lin.load_state_dict({"weight": w, "bias": np.zeros(3, np.float32)})
+    lin.load_state_dict({"weight": tt.from_numpy(w), "bias": tt.zeros(3)})
     np.testing.assert_array_equal(lin.weight.array, w)
 
 
@@ -438,7 +448,8 @@ def test_state_dict_loads_into_pytorch_and_back(torch):
     np.testing.assert_allclose(ours(tt.tensor(x)).array,
                                theirs(torch.from_numpy(x)).detach().numpy(), rtol=1e-5, atol=1e-6)
     back = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
-    back.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    back.load_state_dict({k: tt.from_numpy(v.detach().numpy())
+                        for k, v in theirs.state_dict().items()})
     np.testing.assert_allclose(back(tt.tensor(x)).array, ours(tt.tensor(x)).array, rtol=1e-6)
 
 

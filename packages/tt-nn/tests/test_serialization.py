@@ -3,8 +3,10 @@ for damaged files, and no pickle anywhere."""
 
 from __future__ import annotations
 
+import json
 import math
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -169,3 +171,155 @@ def test_sigkill_mid_save_leaves_previous_checkpoint(tmp_path):
     assert np.all(state["value"] == expected)
     with zipfile.ZipFile(path) as z:
         assert z.testzip() is None
+    left = [p.name for p in tmp_path.iterdir() if p.name != "ckpt.npz"]
+    assert all(re.fullmatch(rf"\.ckpt\.npz\.tmp-{proc.pid}-[0-9a-f]+", n) for n in left), left
+    save({"i": -1}, path)  # the next save of the same file removes what the killed one left
+    assert [p.name for p in tmp_path.iterdir()] == ["ckpt.npz"]
+    assert load(path) == {"i": -1}
+
+
+def _dead_pid():
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()  # reaped: no process has this pid now (until it is reused, which takes a while)
+    return proc.pid
+
+
+def test_stale_temps_only_of_dead_writers_of_the_same_file_are_removed(tmp_path):
+    dead, alive = _dead_pid(), os.getppid()
+    stale = tmp_path / f".model.npz.tmp-{dead}-00ff"
+    running = tmp_path / f".model.npz.tmp-{alive}-abcd"  # another process saving right now
+    other_file = tmp_path / f".other.npz.tmp-{dead}-1234"  # the temp of another target
+    lookalike = tmp_path / ".model.npz.tmp-notes.txt"  # not a name save makes
+    ours_done = tmp_path / f".model.npz.tmp-{os.getpid()}-beef"  # this pid, no save running
+    for f in (stale, running, other_file, lookalike, ours_done):
+        f.write_bytes(b"partial")
+    save({"x": 1}, tmp_path / "model.npz")
+    assert not stale.exists() and not ours_done.exists()
+    assert running.exists() and other_file.exists() and lookalike.exists()
+    assert load(tmp_path / "model.npz") == {"x": 1}
+
+
+def _npz_with_member(path, header_shape, data: bytes, compress=False, meta_tree=None):
+    """A checkpoint whose member a0 has an .npy header claiming ``header_shape`` (float32)
+    followed by ``data``: lets a test lie about sizes the way a hostile file would."""
+    import io
+
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, {"descr": "<f4", "fortran_order": False,
+                                                  "shape": header_shape})
+    tree = meta_tree if meta_tree is not None else {"$": "tensor", "key": "a0"}
+    tree = tree if isinstance(tree, str) else json.dumps(tree)  # a str: JSON written by hand
+    meta = f'{{"format": "tinytorch-npz", "version": 1, "tree": {tree}}}'.encode()
+    meta_npy = io.BytesIO()
+    np.lib.format.write_array(meta_npy, np.frombuffer(meta, np.uint8))
+    method = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    with zipfile.ZipFile(path, "w", method) as z:
+        with z.open("a0.npy", "w", force_zip64=True) as member:
+            member.write(header.getvalue())
+            for start in range(0, len(data), 1 << 24):
+                member.write(data[start:start + (1 << 24)])
+        z.writestr("__tinytorch__.npy", meta_npy.getvalue())
+
+
+def test_members_must_be_the_size_their_header_declares(tmp_path):
+    honest = tmp_path / "honest.npz"
+    _npz_with_member(honest, (4,), np.arange(4, dtype=np.float32).tobytes())
+    np.testing.assert_array_equal(load(honest).array, [0, 1, 2, 3])
+    padded = tmp_path / "padded.npz"  # 16 bytes of array, then 64 MiB nobody asked for
+    _npz_with_member(padded, (4,), bytes(16 + (64 << 20)), compress=True)
+    assert padded.stat().st_size < 1 << 20
+    with pytest.raises(CheckpointError, match=r"padded.npz: member 'a0.npy' declares 67109008 "
+                                              r"bytes but its header \(shape \(4,\), dtype "
+                                              r"float32\) needs 144"):
+        load(padded)
+    huge = tmp_path / "huge.npz"  # a header claiming 10**12 elements (4 TB) over 16 bytes
+    _npz_with_member(huge, (10**12,), bytes(16))
+    with pytest.raises(CheckpointError, match=r"huge.npz: member 'a0.npy' declares 144 bytes "
+                                              r"but its header \(shape \(1000000000000,\), "
+                                              r"dtype float32\) needs 4000000000128"):
+        load(huge)
+
+
+def test_a_small_file_that_expands_to_gigabytes_is_refused(tmp_path):
+    bomb = tmp_path / "bomb.npz"  # an honest header, but 64 MiB of zeros deflated to ~64 KB
+    n = 16 << 20
+    _npz_with_member(bomb, (n,), bytes(4 * n), compress=True)
+    assert bomb.stat().st_size < 200_000
+    with pytest.raises(CheckpointError, match=r"bomb.npz: member 'a0.npy' would expand from "
+                                              r"\d+ to 67108992 bytes \(more than 100x\): "
+                                              "refused as a zip bomb"):
+        load(bomb)
+    ordinary = tmp_path / "ordinary.npz"  # compression as such is fine: random data, 1.1x
+    values = np.random.default_rng(0).standard_normal(50_000).astype(np.float32)
+    _npz_with_member(ordinary, (50_000,), values.tobytes(), compress=True)
+    np.testing.assert_array_equal(load(ordinary).array, values)
+
+
+def test_metadata_nested_too_deep_is_refused_both_ways(tmp_path):
+    deep = tmp_path / "deep.npz"
+    tree = {"$": "tensor", "key": "a0"}
+    for _ in range(450):  # 900 JSON levels (a dict and a list per level)
+        tree = {"$": "list", "items": [tree]}
+    _npz_with_member(deep, (1,), bytes(4), meta_tree=tree)
+    with pytest.raises(CheckpointError, match="deep.npz: metadata nested more than 64 levels"):
+        load(deep)
+    deeper = tmp_path / "deeper.npz"  # too deep for Python's JSON parser itself
+    _npz_with_member(deeper, (1,), bytes(4),
+                     meta_tree='{"$": "list", "items": [' * 50_000 + "1" + "]}" * 50_000)
+    with pytest.raises(CheckpointError, match="deeper.npz: metadata nested too deep to parse"):
+        load(deeper)
+    nested = [1]
+    for _ in range(100):
+        nested = [nested]
+    with pytest.raises(ValueError, match="nested more than 64 levels"):
+        save(nested, tmp_path / "nested.npz")
+    loop = []
+    loop.append(loop)
+    with pytest.raises(ValueError, match="contains itself"):
+        save(loop, tmp_path / "loop.npz")
+    ok = [1]
+    for _ in range(63):
+        ok = [ok]
+    save(ok, tmp_path / "ok.npz")
+    assert load(tmp_path / "ok.npz") == ok
+
+
+def _same(a, b):
+    if isinstance(a, tt.Tensor):
+        return isinstance(b, tt.Tensor) and a.dtype == b.dtype and np.array_equal(a.array, b.array)
+    if isinstance(a, dict):
+        return (type(a) is type(b) and list(a) == list(b)
+                and all(_same(a[k], b[k]) for k in a))
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(map(_same, a, b))
+    return type(a) is type(b) and a == b
+
+
+def test_fuzz_every_flipped_byte_and_every_truncation(tmp_path):
+    """Damage anywhere gives a CheckpointError naming the file, or (a byte the format does not
+    use, such as a timestamp) the very same checkpoint: never a raw error, never wrong data."""
+    state = OrderedDict([("w", tt.tensor([[1.5, -2.0], [0.25, 8.0]])), ("b", tt.tensor([1, 2])),
+                         ("meta", {"epoch": 3, "name": "run", "lrs": (0.1, None)})])
+    good = tmp_path / "good.npz"
+    save(state, good)
+    data = good.read_bytes()
+    assert 1_000 < len(data) < 2_000
+    damaged = tmp_path / "damaged.npz"
+    outcomes = {"error": 0, "same": 0}
+    for i in range(len(data)):
+        flipped = bytearray(data)
+        flipped[i] ^= 1 << (i % 8)
+        damaged.write_bytes(bytes(flipped))
+        try:
+            loaded = load(damaged)
+        except CheckpointError as error:
+            assert str(error).startswith(f"{damaged}: "), error
+            outcomes["error"] += 1
+        else:
+            assert _same(state, loaded), f"byte {i}: a damaged file loaded different data"
+            outcomes["same"] += 1
+    assert outcomes["error"] > len(data) // 2, outcomes
+    for n in range(len(data)):
+        damaged.write_bytes(data[:n])
+        with pytest.raises(CheckpointError, match="damaged.npz"):
+            load(damaged)

@@ -255,10 +255,6 @@ def test_target_dtype_and_smoothing_errors_are_runtime_errors():
         F.cross_entropy(logits, tt.tensor([0.0, 1.0]))  # float, not the input's shape
     with pytest.raises(RuntimeError, match="label_smoothing"):
         F.cross_entropy(logits, tt.tensor([0, 1]), label_smoothing=1.5)
-    # the deprecated size_average / reduce arguments still work (with a warning)
-    with pytest.warns(UserWarning):
-        per_sample = nn.CrossEntropyLoss(reduce=False)(logits, tt.tensor([0, 1]))
-    assert per_sample.shape == (2,)
 
 
 # -- 3.7 other losses ---------------------------------------------------------------------------
@@ -285,9 +281,6 @@ def test_regression_losses_weights_and_new_losses():
     kl = F.kl_div(tt.tensor(np.log(p)), tt.tensor(q), reduction="batchmean")
     expected = np.sum(np.where(q > 0, q * np.log(np.where(q > 0, q, 1) / p), 0)) / 2
     assert kl.item() == pytest.approx(expected, rel=1e-6)
-    with pytest.warns(UserWarning):
-        legacy = F.mse_loss(x, t, size_average=False)
-    assert legacy.item() == pytest.approx(14)
 
 
 @pytest.mark.task("3.7")
@@ -322,17 +315,15 @@ def test_new_losses_match_pytorch():
 
 DEFAULTS = {
     "SGD": {"lr": 1e-3, "momentum": 0, "dampening": 0, "weight_decay": 0, "nesterov": False,
-            "maximize": False, "foreach": None, "differentiable": False, "fused": None},
+            "maximize": False},
     "Adam": {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 0,
-             "amsgrad": False, "maximize": False, "foreach": None, "capturable": False,
-             "differentiable": False, "fused": None, "decoupled_weight_decay": False},
+             "amsgrad": False, "maximize": False, "decoupled_weight_decay": False},
     "AdamW": {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8, "weight_decay": 1e-2,
-              "amsgrad": False, "maximize": False, "foreach": None, "capturable": False,
-              "differentiable": False, "fused": None, "decoupled_weight_decay": True},
+              "amsgrad": False, "maximize": False, "decoupled_weight_decay": True},
     "RMSprop": {"lr": 1e-2, "momentum": 0, "alpha": 0.99, "eps": 1e-8, "centered": False,
-                "weight_decay": 0, "capturable": False, "foreach": None, "maximize": False,
-                "differentiable": False},
+                "weight_decay": 0, "maximize": False},
 }
+KERNEL_FLAGS = {"foreach", "fused", "capturable", "differentiable"}  # PyTorch-only kernel choices
 TASK = {"SGD": "3.10", "Adam": "3.11", "AdamW": "3.11", "RMSprop": "3.12"}
 
 
@@ -341,24 +332,25 @@ TASK = {"SGD": "3.10", "Adam": "3.11", "AdamW": "3.11", "RMSprop": "3.12"}
 def test_optimizer_defaults_are_pytorchs(name):
     opt = getattr(optim, name)([tt.tensor([1.0])])
     assert opt.defaults == DEFAULTS[name]
-    assert list(opt.defaults) == list(DEFAULTS[name])  # same order, so the same repr
     group = {k: v for k, v in opt.param_groups[0].items() if k != "params"}
     assert group == DEFAULTS[name]
     try:
         import torch
     except ImportError:
         return
-    theirs = getattr(torch.optim, name)([torch.zeros(1, requires_grad=True)])
-    assert opt.defaults == theirs.defaults
-    assert repr(opt) == repr(theirs)
+    theirs = getattr(torch.optim, name)([torch.zeros(1, requires_grad=True)]).defaults
+    assert opt.defaults == {k: theirs[k] for k in opt.defaults}
+    assert set(theirs) - set(opt.defaults) <= KERNEL_FLAGS
+    for flag in KERNEL_FLAGS & set(theirs):
+        with pytest.raises(TypeError, match=f"unexpected keyword argument '{flag}'"):
+            getattr(optim, name)([tt.tensor([1.0])], **{flag: False})
 
 
 @pytest.mark.task("3.11")
 def test_adam_state_is_tensors_and_decoupled_weight_decay_is_adamw():
     params = [tt.tensor([1.0, -2.0]), tt.tensor([0.5, 0.5])]
     twins = [tt.tensor(p.array.copy()) for p in params]
-    adam = optim.Adam(params, lr=0.1, weight_decay=0.1, decoupled_weight_decay=True,
-                      foreach=False, fused=False)
+    adam = optim.Adam(params, lr=0.1, weight_decay=0.1, decoupled_weight_decay=True)
     adamw = optim.AdamW(twins, lr=0.1, weight_decay=0.1)
     for _ in range(3):
         for p in params + twins:
@@ -391,15 +383,6 @@ def test_sgd_named_parameters_tensor_lr_and_duplicates():
     assert p.item() == pytest.approx(0.5)
     with pytest.warns(UserWarning, match="duplicate"):
         optim.SGD([p, p], lr=0.1)
-
-
-@pytest.mark.task("3.12")
-def test_rmsprop_accepts_pytorch_kernel_flags():
-    p = tt.tensor([1.0])
-    p.grad = tt.tensor([1.0])
-    opt = optim.RMSprop([p], foreach=False, capturable=False, differentiable=False)
-    opt.step()
-    assert isinstance(opt.state[p]["step"], tt.Tensor)
 
 
 # -- 3.13 LR schedules: chainable ---------------------------------------------------------------
@@ -453,16 +436,6 @@ def test_a_rate_set_by_hand_is_carried_on():
 
 
 @pytest.mark.task("3.13")
-def test_step_with_epoch_uses_closed_form_and_warns():
-    opt = optim.SGD([tt.tensor([0.0])], lr=1.0)
-    sched = ls.StepLR(opt, 3, 0.5)
-    opt.step()
-    with pytest.warns(UserWarning, match="epoch parameter"):
-        sched.step(7)
-    assert sched.get_last_lr() == [0.25] and sched.last_epoch == 7
-
-
-@pytest.mark.task("3.13")
 def test_reduce_lr_on_plateau():
     opt = optim.SGD([tt.tensor([0.0])], lr=1.0)
     sched = ls.ReduceLROnPlateau(opt, patience=1, factor=0.5)
@@ -500,9 +473,9 @@ def test_chained_schedules_match_pytorch(name):
 def test_clip_grad_norm_dtype_and_pytorch_arguments():
     p = tt.tensor([1.0, 1.0], dtype=tt.float64)
     p.grad = tt.tensor([3.0, 4.0], dtype=tt.float64)
-    total = nn.utils.clip_grad_norm_([p], 1.0, norm_type="inf", foreach=None)
+    total = nn.utils.clip_grad_norm_([p], 1.0, norm_type="inf")
     assert total.dtype == tt.float64 and total.item() == 4.0
-    nn.utils.clip_grad_value_([p], 0.1, foreach=None)
+    nn.utils.clip_grad_value_([p], 0.1)
     assert np.abs(p.grad.array).max() <= 0.1
     q = tt.tensor([0.0, 0.0])
     q.grad = tt.tensor([3.0, 4.0])
@@ -539,7 +512,7 @@ def test_dataloader_samplers_and_no_batching():
     assert len(single) == 6 and single[2][1].shape == ()
     with pytest.raises(ValueError, match="mutually exclusive"):
         data.DataLoader(ds, shuffle=True, sampler=[0, 1])
-    loader = data.DataLoader(ds, batch_size=4, num_workers=0, pin_memory=False)
+    loader = data.DataLoader(ds, batch_size=4, num_workers=0)
     assert len(loader) == 2 and loader.num_workers == 0
     sampler = data.BatchSampler(data.SequentialSampler(range(5)), 2, drop_last=True)
     assert list(sampler) == [[0, 1], [2, 3]] and len(sampler) == 2
@@ -628,3 +601,46 @@ def test_one_cycle_and_warm_restarts_match_pytorch(name):
     theirs = _run(WARM_RESTARTS[name], steps=19, module=torch.optim.lr_scheduler,
                   opt_maker=torch_opt)
     np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-15)
+
+
+# -- no emulation of deprecated or do-nothing options --------------------------------------------
+
+def test_deprecated_and_do_nothing_options_are_type_errors():
+    """PyTorch options that are deprecated or that would do nothing here are not accepted and
+    ignored: they raise a TypeError (the keyword is unknown, or the message says why)."""
+    x, t = tt.ones(2, 3), tt.tensor([0, 1])
+    unknown = "unexpected keyword argument"
+    for call in (lambda: F.cross_entropy(x, t, size_average=False),
+                 lambda: F.nll_loss(x, t, reduce=False),
+                 lambda: F.mse_loss(x, x, size_average=True),
+                 lambda: nn.CrossEntropyLoss(reduce=False),
+                 lambda: nn.MSELoss(size_average=False),
+                 lambda: nn.BCEWithLogitsLoss(reduce=False),
+                 lambda: optim.SGD([tt.tensor([1.0])], lr=0.1, foreach=True),
+                 lambda: optim.AdamW([tt.tensor([1.0])], fused=True),
+                 lambda: optim.Adam([tt.tensor([1.0])], capturable=True),
+                 lambda: optim.RMSprop([tt.tensor([1.0])], differentiable=True),
+                 lambda: nn.utils.clip_grad_norm_([tt.tensor([1.0])], 1.0, foreach=True),
+                 lambda: F.softmax(x, 1, _stacklevel=3)):
+        with pytest.raises(TypeError, match=unknown):
+            call()
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'dim'"):
+        F.softmax(x)  # PyTorch's implicit dim is deprecated
+    with pytest.raises(TypeError, match="missing 1 required positional argument: 'dim'"):
+        nn.Softmax()
+    ds = data.TensorDataset(tt.arange(4))
+    for option in ({"pin_memory": True}, {"timeout": 5}, {"worker_init_fn": print},
+                   {"persistent_workers": True}, {"prefetch_factor": 2},
+                   {"multiprocessing_context": "fork"}, {"pin_memory_device": "cuda"},
+                   {"in_order": False}):
+        with pytest.raises(TypeError, match=unknown):
+            data.DataLoader(ds, **option)
+    with pytest.raises(TypeError, match="no worker processes; use num_workers=0"):
+        data.DataLoader(ds, num_workers=2)
+    opt = optim.SGD([tt.tensor([1.0])], lr=1.0)
+    sched = ls.StepLR(opt, 3)
+    with pytest.raises(TypeError, match="positional argument"):
+        sched.step(7)  # PyTorch's deprecated step(epoch)
+    with pytest.raises(TypeError, match="positional argument"):
+        ls.ReduceLROnPlateau(opt).step(1.0, 3)
+    assert not hasattr(ls, "_LRScheduler") and not hasattr(nn.utils, "clip_grad_norm")

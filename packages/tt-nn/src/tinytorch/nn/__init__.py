@@ -17,7 +17,7 @@ Files, in the order of the course:
 ``activation.py``   ReLU, GELU, Softmax, ... (math in ``functional.py``)
 ``dropout.py``      Dropout
 ``loss.py``         MSELoss, CrossEntropyLoss, BCEWithLogitsLoss, ...
-``functional.py``   the math of all of the above; ``_fused.py`` its hand-written backwards
+``functional/``     the math of all of the above, one file per concept
 =================  ==========================================================
 """
 
@@ -67,7 +67,8 @@ from .loss import (
     NLLLoss,
     SmoothL1Loss,
 )
-from .module import IncompatibleKeys, Module, RemovableHandle
+from .module import IncompatibleKeys, Module
+from .module_hooks import RemovableHandle
 from .parameter import Parameter
 from .serialization import CheckpointError, load, save
 

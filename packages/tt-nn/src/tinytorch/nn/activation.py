@@ -114,7 +114,7 @@ class Tanh(Module):
 class Softmax(Module):
     """exp(x) / sum(exp(x)) along ``dim``."""
 
-    def __init__(self, dim: int | None = None) -> None:
+    def __init__(self, dim: int) -> None:
         super().__init__()
         self.dim = dim
 
@@ -128,7 +128,7 @@ class Softmax(Module):
 class LogSoftmax(Module):
     """x - logsumexp(x) along ``dim``."""
 
-    def __init__(self, dim: int | None = None) -> None:
+    def __init__(self, dim: int) -> None:
         super().__init__()
         self.dim = dim
 
@@ -299,7 +299,7 @@ class GLU(Module):
 class Softmin(Module):
     """softmax(-x) along ``dim``."""
 
-    def __init__(self, dim: int | None = None) -> None:
+    def __init__(self, dim: int) -> None:
         super().__init__()
         self.dim = dim
 

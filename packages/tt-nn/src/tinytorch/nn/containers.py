@@ -14,7 +14,7 @@ from typing import Any
 
 from tinytorch.tensor import Tensor
 
-from .module import Module, _addindent
+from .module import Module, _indent
 from .parameter import Parameter
 
 __all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
@@ -212,7 +212,7 @@ class ModuleList(Module):
         for start, end, text in runs:
             line = (f"({start}): {text}" if start == end
                     else f"({start}-{end}): {end - start + 1} x {text}")
-            lines.append(_addindent(line, 2))
+            lines.append(_indent(line, 2))
         return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
 

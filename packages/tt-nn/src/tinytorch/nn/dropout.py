@@ -24,7 +24,7 @@ class Dropout(Module):
         self.generator = generator
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.dropout(input, self.p, self.training, generator=self.generator)
+        return F.dropout(input, self.p, self.training, self.inplace, self.generator)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"

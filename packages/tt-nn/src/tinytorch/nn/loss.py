@@ -2,16 +2,17 @@
 :mod:`tinytorch.nn.functional`.
 
 ``reduction`` is ``"mean"`` (default), ``"sum"`` or ``"none"`` (one loss per element), exactly as
-in PyTorch; a weighted mean divides by the summed weights of the targets that count.
+in PyTorch; a weighted mean divides by the summed weights of the targets that count. Options
+after ``weight`` are keyword-only (PyTorch's deprecated ``size_average``/``reduce`` are not
+accepted: ``reduction`` says it).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from tinytorch.tensor import Tensor
 
 from . import functional as F
+from .functional.loss import check_reduction
 from .module import Module
 
 __all__ = ["MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "NLLLoss",
@@ -19,19 +20,16 @@ __all__ = ["MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "KLDivLoss", "NLLLo
 
 
 class _Loss(Module):
-    def __init__(self, size_average: Any = None, reduce: Any = None,
-                 reduction: str = "mean") -> None:
+    def __init__(self, *, reduction: str = "mean") -> None:
         super().__init__()
-        reduction = F._legacy_reduction(size_average, reduce, reduction)
         if reduction != "batchmean":  # only KLDivLoss accepts it (checked when called)
-            F._check_reduction(reduction)
+            check_reduction(reduction)
         self.reduction = reduction
 
 
 class _WeightedLoss(_Loss):
-    def __init__(self, weight: Tensor | None = None, size_average: Any = None,
-                 reduce: Any = None, reduction: str = "mean") -> None:
-        super().__init__(size_average, reduce, reduction)
+    def __init__(self, weight: Tensor | None = None, *, reduction: str = "mean") -> None:
+        super().__init__(reduction=reduction)
         self.register_buffer("weight", weight)
 
 
@@ -52,9 +50,8 @@ class L1Loss(_Loss):
 class SmoothL1Loss(_Loss):
     """Squared error below ``beta``, absolute error above (Fast R-CNN's box loss)."""
 
-    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
-                 beta: float = 1.0) -> None:
-        super().__init__(size_average, reduce, reduction)
+    def __init__(self, *, reduction: str = "mean", beta: float = 1.0) -> None:
+        super().__init__(reduction=reduction)
         self.beta = beta
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
@@ -75,9 +72,8 @@ class HuberLoss(_Loss):
 class KLDivLoss(_Loss):
     """Kullback-Leibler divergence of log-probabilities ``input`` from ``target``."""
 
-    def __init__(self, size_average: Any = None, reduce: Any = None, reduction: str = "mean",
-                 log_target: bool = False) -> None:
-        super().__init__(size_average, reduce, reduction)
+    def __init__(self, *, reduction: str = "mean", log_target: bool = False) -> None:
+        super().__init__(reduction=reduction)
         self.log_target = log_target
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
@@ -87,9 +83,9 @@ class KLDivLoss(_Loss):
 class NLLLoss(_WeightedLoss):
     """Negative log likelihood of class indices given log-probabilities."""
 
-    def __init__(self, weight: Tensor | None = None, size_average: Any = None,
-                 ignore_index: int = -100, reduce: Any = None, reduction: str = "mean") -> None:
-        super().__init__(weight, size_average, reduce, reduction)
+    def __init__(self, weight: Tensor | None = None, *, ignore_index: int = -100,
+                 reduction: str = "mean") -> None:
+        super().__init__(weight, reduction=reduction)
         self.ignore_index = ignore_index
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
@@ -100,10 +96,9 @@ class NLLLoss(_WeightedLoss):
 class CrossEntropyLoss(_WeightedLoss):
     """Softmax cross entropy of logits (N, C) or (N, C, d1, ...) and class indices (N, d1, ...)."""
 
-    def __init__(self, weight: Tensor | None = None, size_average: Any = None,
-                 ignore_index: int = -100, reduce: Any = None, reduction: str = "mean",
-                 label_smoothing: float = 0.0) -> None:
-        super().__init__(weight, size_average, reduce, reduction)
+    def __init__(self, weight: Tensor | None = None, *, ignore_index: int = -100,
+                 reduction: str = "mean", label_smoothing: float = 0.0) -> None:
+        super().__init__(weight, reduction=reduction)
         self.ignore_index = ignore_index
         self.label_smoothing = label_smoothing
 
@@ -122,10 +117,9 @@ class BCELoss(_WeightedLoss):
 class BCEWithLogitsLoss(_Loss):
     """Binary cross entropy of logits (a sigmoid folded in, stable for large |logits|)."""
 
-    def __init__(self, weight: Tensor | None = None, size_average: Any = None,
-                 reduce: Any = None, reduction: str = "mean",
+    def __init__(self, weight: Tensor | None = None, *, reduction: str = "mean",
                  pos_weight: Tensor | None = None) -> None:
-        super().__init__(size_average, reduce, reduction)
+        super().__init__(reduction=reduction)
         self.register_buffer("weight", weight)
         self.register_buffer("pos_weight", pos_weight)
 

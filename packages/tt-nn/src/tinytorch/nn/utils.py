@@ -1,7 +1,6 @@
 """Utilities as in ``torch.nn.utils``: gradient clipping, parameters as one vector."""
 
 from .clip_grad import (
-    clip_grad_norm,
     clip_grad_norm_,
     clip_grad_value_,
     clip_grads_with_norm_,
@@ -10,5 +9,5 @@ from .clip_grad import (
     vector_to_parameters,
 )
 
-__all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm",
+__all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm",
            "clip_grads_with_norm_", "parameters_to_vector", "vector_to_parameters"]

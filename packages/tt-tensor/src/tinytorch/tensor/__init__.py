@@ -1,10 +1,12 @@
 """TinyTorch part 1: the Tensor.
 
 ``import tinytorch.tensor as tt`` gives PyTorch's spelling: ``tt.tensor``, ``tt.zeros``,
-``tt.randn``, ``tt.cat``, ``tt.float32``, ``tt.manual_seed``... Gradients switch on when part 2
-(tt-autograd) is installed; see :mod:`tinytorch.tensor.extensions`.
+``tt.randn``, ``tt.cat``, ``tt.float32``, ``tt.manual_seed``, ``tt.device("cpu")``,
+``tt.cuda.is_available()``... Gradients switch on when part 2 (tt-autograd) is installed; see
+:mod:`tinytorch.tensor.extensions`.
 """
 
+from . import cuda
 from ._version import __version__
 from .creation import (
     arange,
@@ -28,6 +30,7 @@ from .creation import (
     zeros,
     zeros_like,
 )
+from .device import device, get_default_device, set_default_device
 from .dtypes import (
     DType,
     as_dtype,
@@ -35,11 +38,14 @@ from .dtypes import (
     float32,
     float64,
     get_default_dtype,
+    int8,
+    int16,
     int32,
     int64,
     promote_types,
     result_type,
     set_default_dtype,
+    uint8,
 )
 from .dtypes import bool_ as bool  # noqa: A004 - PyTorch's spelling, tinytorch.tensor.bool
 from .extensions import OpEvent, add_op_observer, gradient_recorder, register_gradient_recorder
@@ -49,8 +55,9 @@ from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, s
 from .reductions import ValuesIndices
 from .tensor import Tensor
 
-half, double, long = float16, float64, int64
+half, double, long, short = float16, float64, int64, int16
 float = float32  # noqa: A001 - as torch.float
+int = int32  # noqa: A001 - as torch.int
 
 __all__ = [
     "__version__",
@@ -79,6 +86,9 @@ __all__ = [
     "float16",
     "float32",
     "float64",
+    "uint8",
+    "int8",
+    "int16",
     "int32",
     "int64",
     "bool",
@@ -86,6 +96,12 @@ __all__ = [
     "float",
     "double",
     "long",
+    "int",
+    "short",
+    "device",
+    "get_default_device",
+    "set_default_device",
+    "cuda",
     "as_dtype",
     "promote_types",
     "result_type",

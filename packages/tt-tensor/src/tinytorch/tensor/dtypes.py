@@ -1,13 +1,14 @@
-"""Data types and PyTorch's type-promotion rules.
+"""Data types, PyTorch's type promotion, and turning Python data into arrays of those types.
 
-TinyTorch supports six dtypes. They form one chain under promotion:
+TinyTorch has nine dtypes. Under promotion they form a chain, with one fork:
 
-    bool < int32 < int64 < float16 < float32 < float64
+    bool < uint8, int8 < int16 < int32 < int64 < float16 < float32 < float64
 
-so promoting two dtypes is taking the larger. What makes PyTorch's rule subtle is *who takes
-part*: a Python scalar never widens a tensor of its own category (``float32 + 2.5`` stays
-float32), and a 0-d tensor only matters when it brings a higher category (``int64 + 0-d float64``
-becomes float64, ``float32 + 0-d float64`` stays float32).
+so promoting two dtypes is taking the larger, except that ``uint8`` and ``int8`` (neither holds
+the other's values) meet at ``int16``. What makes PyTorch's rule subtle is *who takes part*: a
+Python scalar never widens a tensor of its own category (``float32 + 2.5`` stays float32), and a
+0-d tensor only matters when it brings a higher category (``int64 + 0-d float64`` becomes
+float64, ``float32 + 0-d float64`` stays float32).
 """
 
 from __future__ import annotations
@@ -18,27 +19,34 @@ from typing import Any
 import numpy as np
 
 __all__ = [
-    "DType", "float16", "float32", "float64", "int32", "int64", "bool_",
+    "DType", "bool_", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64",
     "as_dtype", "promote_types", "result_type", "get_default_dtype", "set_default_dtype",
+    "as_array", "cast", "accumulator_dtype",
 ]
 
 
 @dataclass(frozen=True, eq=False)
 class DType:
-    """A TinyTorch dtype: a name, its NumPy dtype, and its place in the promotion chain."""
+    """A TinyTorch dtype: a name, its NumPy dtype, its place in the promotion chain, and the
+    name of PyTorch's legacy tensor type (``Tensor.type()`` returns it)."""
 
     name: str
     numpy: np.dtype
-    rank: int  # position in bool < int32 < int64 < float16 < float32 < float64
+    rank: int  # position in the chain; uint8 and int8 share a rank
+    tensor_type: str
 
     @property
     def is_floating_point(self) -> bool:
         return self.numpy.kind == "f"
 
     @property
+    def is_signed(self) -> bool:
+        return self.numpy.kind in "if"
+
+    @property
     def category(self) -> int:
         """0 for bool, 1 for integers, 2 for floating point."""
-        return {"b": 0, "i": 1, "f": 2}[self.numpy.kind]
+        return {"b": 0, "u": 1, "i": 1, "f": 2}[self.numpy.kind]
 
     @property
     def itemsize(self) -> int:
@@ -51,17 +59,21 @@ class DType:
         return self.name
 
 
-bool_ = DType("bool", np.dtype(np.bool_), 0)
-int32 = DType("int32", np.dtype(np.int32), 1)
-int64 = DType("int64", np.dtype(np.int64), 2)
-float16 = DType("float16", np.dtype(np.float16), 3)
-float32 = DType("float32", np.dtype(np.float32), 4)
-float64 = DType("float64", np.dtype(np.float64), 5)
+bool_ = DType("bool", np.dtype(np.bool_), 0, "BoolTensor")
+uint8 = DType("uint8", np.dtype(np.uint8), 1, "ByteTensor")
+int8 = DType("int8", np.dtype(np.int8), 1, "CharTensor")
+int16 = DType("int16", np.dtype(np.int16), 2, "ShortTensor")
+int32 = DType("int32", np.dtype(np.int32), 3, "IntTensor")
+int64 = DType("int64", np.dtype(np.int64), 4, "LongTensor")
+float16 = DType("float16", np.dtype(np.float16), 5, "HalfTensor")
+float32 = DType("float32", np.dtype(np.float32), 6, "FloatTensor")
+float64 = DType("float64", np.dtype(np.float64), 7, "DoubleTensor")
 
-_ALL = (bool_, int32, int64, float16, float32, float64)
-_BY_NAME = {d.name: d for d in _ALL}
-_BY_NAME.update({"float": float32, "double": float64, "half": float16, "long": int64, "int": int32})
-_BY_NUMPY = {d.numpy: d for d in _ALL}
+ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
+_BY_NAME = {d.name: d for d in ALL}
+_BY_NAME.update({"float": float32, "double": float64, "half": float16, "long": int64,
+                 "int": int32, "short": int16})
+_BY_NUMPY = {d.numpy: d for d in ALL}
 _default_float = float32
 
 
@@ -80,9 +92,10 @@ def set_default_dtype(dtype: Any) -> None:
 
 
 def as_dtype(dtype: Any) -> DType:
-    """Turn a DType, a name (``"float32"``), a NumPy dtype or ``bool``/``int``/``float`` into a DType.
+    """Turn a DType, a name (``"float32"``, ``"long"``), a NumPy dtype or ``bool``/``int``/``float``
+    into a DType.
 
-    Raises TypeError naming the dtype when it is not one of the six supported.
+    Raises TypeError naming the dtype when it is not one of the nine supported.
     """
     # BEGIN SOLUTION 1.1 dtypes: look a dtype up by DType, name, NumPy dtype or Python type
     if isinstance(dtype, DType):
@@ -100,10 +113,10 @@ def as_dtype(dtype: Any) -> DType:
     except TypeError:
         found = None
     if found is None:
-        supported = ", ".join(d.name for d in _ALL)
+        supported = ", ".join(d.name for d in ALL)
         raise TypeError(f"unsupported dtype {dtype!r}; TinyTorch supports {supported}")
-    # END SOLUTION
     return found
+    # END SOLUTION
 
 
 def from_numpy_dtype(dtype: np.dtype) -> DType:
@@ -117,6 +130,8 @@ def from_numpy_dtype(dtype: np.dtype) -> DType:
 # BEGIN SOLUTION 1.2 promotion: promote two dtypes, and find the result dtype of an op
 def promote_types(a: DType, b: DType) -> DType:
     """The smallest dtype both ``a`` and ``b`` convert to without losing their category."""
+    if a.rank == b.rank and a is not b:  # uint8 with int8: neither holds the other
+        return int16
     return a if a.rank >= b.rank else b
 
 
@@ -165,3 +180,51 @@ def scalar_dtype(value: Any) -> DType:
     if isinstance(value, (float, np.floating)):
         return _default_float
     raise TypeError(f"expected a Tensor or a Python number, got {type(value).__name__}")
+
+
+def accumulator_dtype(array: np.ndarray) -> np.dtype:
+    """What sums and products accumulate in: int64 for bool and integers (as in PyTorch), else
+    the array's own dtype."""
+    return np.dtype(np.int64) if array.dtype.kind in "biu" else array.dtype
+
+
+def cast(array: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """``array`` as ``dtype``, as PyTorch casts: float16 overflow gives inf, integers wrap, nan
+    and inf cast to integers give the platform's value, and NumPy prints no warning about it."""
+    if array.dtype == dtype:
+        return array
+    if array.dtype.kind == "f" and (dtype.kind != "f" or dtype.itemsize < array.dtype.itemsize):
+        with np.errstate(over="ignore", invalid="ignore"):  # only narrowing casts can warn
+            return array.astype(dtype)
+    return array.astype(dtype)
+
+
+def as_array(data: Any, dtype: Any = None) -> np.ndarray:
+    """``data`` (nested lists, numbers, NumPy arrays or anything with ``__array__``, such as a
+    Tensor) as a NumPy array of a supported dtype.
+
+    Without ``dtype`` it is inferred as PyTorch does: Python floats give the default float, ints
+    give int64, bools give bool; an array keeps its dtype (uint16/32/64 widen to int64). Python
+    data is always copied; an array is copied only when it must be cast.
+    """
+    target = None if dtype is None else as_dtype(dtype).numpy
+    if not isinstance(data, (list, tuple)) and hasattr(data, "__array__"):
+        array = np.asarray(data)
+        if target is None and array.dtype.kind == "u" and array.dtype != np.uint8:
+            target = np.dtype(np.int64)
+    else:
+        try:
+            array = np.array(data)
+        except ValueError as e:
+            raise ValueError(f"tensor(): could not make a tensor from {type(data).__name__} "
+                             f"data ({e}); nested lists must be rectangular") from None
+        if target is None:
+            kind = array.dtype.kind
+            if kind == "f" or array.size == 0 and kind not in "bi":
+                target = get_default_dtype().numpy
+            elif kind in "iu":
+                target = np.dtype(np.int64)
+    if target is not None:
+        array = cast(array, target)
+    from_numpy_dtype(array.dtype)  # raises TypeError naming an unsupported dtype
+    return array

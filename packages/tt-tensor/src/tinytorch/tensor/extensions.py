@@ -146,19 +146,18 @@ def add_op_observer(observer: Callable[[OpEvent], None]) -> RemovableHandle:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def op(name: str) -> Callable[[F], F]:
-    """Mark a function as the Tensor op ``name`` so that observers hear about it."""
+def op(fn: F) -> F:
+    """Mark ``fn`` as a Tensor op so that observers hear about it, under ``fn``'s own name
+    (underscores stripped: ``__getitem__`` is reported as ``"getitem"``)."""
+    name = fn.__name__.strip("_")
 
-    def decorate(fn: F) -> F:
-        @functools.wraps(fn)
-        def run(*args: Any, **kwargs: Any) -> Any:
-            if not _observers:
-                return fn(*args, **kwargs)
-            return _observed_call(name, fn, args, kwargs)
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        if not _observers:
+            return fn(*args, **kwargs)
+        return _observed_call(name, fn, args, kwargs)
 
-        return run  # type: ignore[return-value]
-
-    return decorate
+    return run  # type: ignore[return-value]
 
 
 def _observed_call(name: str, fn: Callable[..., Any], args: tuple, kwargs: dict) -> Any:

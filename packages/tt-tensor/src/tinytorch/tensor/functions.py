@@ -1,35 +1,44 @@
-"""Free-function spellings of Tensor ops, as in ``torch.exp(x)`` or ``torch.cat([a, b])``."""
+"""Free-function spellings of Tensor ops, as in ``torch.exp(x)`` or ``torch.cat([a, b])``.
+
+``tt.name(input, ...)`` is ``input.name(...)``, with PyTorch's argument names: ``input=`` (and
+``other=`` where the method has it) may be given as keywords, and a Python number may come first
+when another argument is a Tensor (``tt.sub(1, x)``).
+"""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from .dtypes import scalar_dtype
-from .shape import broadcast_shapes, broadcast_tensors, cat, pad, stack
+from .joining import broadcast_shapes, broadcast_tensors, cat, pad, stack
+from .linalg import einsum
 from .tensor import Tensor
 
 __all__ = [
-    "cat", "concat", "concatenate", "stack", "pad", "where", "add", "sub", "mul", "div", "pow",
-    "matmul", "mm", "bmm", "dot", "neg", "abs", "exp", "log", "sqrt", "sin", "cos", "tanh",
-    "sigmoid", "relu", "erf", "clamp", "maximum", "minimum", "sum", "mean", "prod", "var", "std",
-    "amax", "amin", "max", "min", "argmax", "argmin", "logsumexp", "norm", "all", "any", "cumsum",
-    "reshape", "flatten", "squeeze", "unsqueeze", "transpose", "permute", "flip", "split",
-    "chunk", "gather", "softmax", "log_softmax", "tril", "triu", "eq", "ne", "lt", "le", "gt",
-    "ge", "isnan", "allclose", "broadcast_to", "masked_fill", "square", "log1p",
-    # further PyTorch spellings
-    "subtract", "multiply", "divide", "true_divide", "floor_divide", "remainder", "negative",
-    "sign", "floor", "ceil", "round", "trunc", "reciprocal", "rsqrt", "clip", "clamp_min",
-    "clamp_max", "isinf", "isfinite", "isclose", "equal", "greater", "greater_equal", "less",
-    "less_equal", "not_equal", "logical_and", "logical_or", "logical_xor", "logical_not",
-    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "unflatten", "t", "numel",
-    "unbind", "narrow", "index_select", "swapaxes", "swapdims", "nonzero", "unfold",
-    "broadcast_tensors", "broadcast_shapes", "view_as",
+    "cat", "concat", "concatenate", "stack", "pad", "einsum", "where", "rsub",
+    "broadcast_tensors", "broadcast_shapes",
 ]
 
-concat = concatenate = cat
+
+def _function(method: Callable[..., Any]) -> Callable[..., Any]:
+    """The free function ``tt.<name>(input, *args, **kwargs)`` of ``Tensor.<name>``."""
+
+    def function(input: Any, *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(input, Tensor):
+            if not builtins.any(isinstance(a, Tensor) for a in (*args, *kwargs.values())):
+                raise TypeError(f"{method.__name__}(): argument 'input' must be a Tensor, got "
+                                f"{type(input).__name__}")
+            input = Tensor._wrap(np.asarray(input, scalar_dtype(input).numpy))  # tt.add(2, t)
+        return method(input, *args, **kwargs)
+
+    function.__name__ = function.__qualname__ = method.__name__
+    function.__doc__ = method.__doc__
+    __all__.append(method.__name__)
+    return function
 
 
 def where(condition: Any, input: Any = None, other: Any = None) -> Any:
@@ -46,57 +55,91 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:
     return input.where(condition, other)
 
 
-def _scalar_first(method: Callable[..., Tensor]) -> Callable[..., Tensor]:
-    """``torch.add(2, t)``: the first argument may be a Python number when the second is a Tensor."""
-    def fn(input: Any, other: Any, *args: Any, **kwargs: Any) -> Tensor:
-        if not isinstance(input, Tensor):
-            if not isinstance(other, Tensor):
-                raise TypeError(f"{method.__name__}(): expected a Tensor argument, got "
-                                f"{type(input).__name__} and {type(other).__name__}")
-            input = Tensor._wrap(np.asarray(input, scalar_dtype(input).numpy))
-        return method(input, other, *args, **kwargs)
-
-    fn.__name__ = fn.__qualname__ = method.__name__
-    fn.__doc__ = method.__doc__
-    return fn
+def rsub(input: Tensor, other: Any, alpha: int | float = 1) -> Tensor:
+    """``other - alpha * input`` (subtraction with the operands swapped)."""
+    return (input * alpha if alpha != 1 else input).__rsub__(other)
 
 
-add, sub, mul, div, pow = (_scalar_first(f) for f in (Tensor.add, Tensor.sub, Tensor.mul,
-                                                      Tensor.div, Tensor.pow))
-subtract, multiply, divide, true_divide = sub, mul, div, div
-floor_divide, remainder = _scalar_first(Tensor.floor_divide), _scalar_first(Tensor.remainder)
-matmul, mm, bmm, dot = Tensor.matmul, Tensor.mm, Tensor.bmm, Tensor.dot
-neg, abs, exp, log, sqrt = Tensor.neg, Tensor.abs, Tensor.exp, Tensor.log, Tensor.sqrt
-negative = neg
-sin, cos, tanh, sigmoid, relu = Tensor.sin, Tensor.cos, Tensor.tanh, Tensor.sigmoid, Tensor.relu
-erf, clamp, square, log1p = Tensor.erf, Tensor.clamp, Tensor.square, Tensor.log1p
-clip, clamp_min, clamp_max = Tensor.clamp, Tensor.clamp_min, Tensor.clamp_max
-sign, floor, ceil, round, trunc = Tensor.sign, Tensor.floor, Tensor.ceil, Tensor.round, \
-    Tensor.trunc
-reciprocal, rsqrt = Tensor.reciprocal, Tensor.rsqrt
-maximum, minimum = Tensor.maximum, Tensor.minimum
-sum, mean, prod, var, std = Tensor.sum, Tensor.mean, Tensor.prod, Tensor.var, Tensor.std
-amax, amin, max, min = Tensor.amax, Tensor.amin, Tensor.max, Tensor.min
-argmax, argmin, logsumexp, cumsum = Tensor.argmax, Tensor.argmin, Tensor.logsumexp, Tensor.cumsum
-norm = Tensor.norm
-all, any = Tensor.all, Tensor.any
-reshape, flatten, squeeze, unsqueeze = Tensor.reshape, Tensor.flatten, Tensor.squeeze, \
-    Tensor.unsqueeze
-unflatten, t, numel, view_as = Tensor.unflatten, Tensor.t, Tensor.numel, Tensor.view_as
-transpose, permute, flip, split, chunk = Tensor.transpose, Tensor.permute, Tensor.flip, \
-    Tensor.split, Tensor.chunk
-swapaxes = swapdims = Tensor.transpose
-unbind, narrow, index_select, nonzero = Tensor.unbind, Tensor.narrow, Tensor.index_select, \
-    Tensor.nonzero
-gather, softmax, log_softmax, unfold = Tensor.gather, Tensor.softmax, Tensor.log_softmax, \
-    Tensor.unfold
-tril, triu, masked_fill, broadcast_to = Tensor.tril, Tensor.triu, Tensor.masked_fill, \
-    Tensor.broadcast_to
-eq, ne, lt, le, gt, ge = Tensor.eq, Tensor.ne, Tensor.lt, Tensor.le, Tensor.gt, Tensor.ge
+concat = concatenate = cat
+
+# arithmetic
+add, sub, mul, div, pow = (_function(Tensor.add), _function(Tensor.sub), _function(Tensor.mul),
+                           _function(Tensor.div), _function(Tensor.pow))
+floor_divide, remainder = _function(Tensor.floor_divide), _function(Tensor.remainder)
+fmod, lerp = _function(Tensor.fmod), _function(Tensor.lerp)
+atan2, maximum, minimum = _function(Tensor.atan2), _function(Tensor.maximum), \
+    _function(Tensor.minimum)
+subtract, multiply, divide, true_divide, arctan2 = sub, mul, div, div, atan2
+# unary math
+neg, abs, exp, exp2 = _function(Tensor.neg), _function(Tensor.abs), _function(Tensor.exp), \
+    _function(Tensor.exp2)
+log, log2, log10, log1p = _function(Tensor.log), _function(Tensor.log2), \
+    _function(Tensor.log10), _function(Tensor.log1p)
+sqrt, rsqrt, square, reciprocal = _function(Tensor.sqrt), _function(Tensor.rsqrt), \
+    _function(Tensor.square), _function(Tensor.reciprocal)
+sin, cos, tan = _function(Tensor.sin), _function(Tensor.cos), _function(Tensor.tan)
+asin, acos, atan = _function(Tensor.asin), _function(Tensor.acos), _function(Tensor.atan)
+sinh, cosh, tanh = _function(Tensor.sinh), _function(Tensor.cosh), _function(Tensor.tanh)
+asinh, acosh, atanh = _function(Tensor.asinh), _function(Tensor.acosh), _function(Tensor.atanh)
+sigmoid, relu, erf = _function(Tensor.sigmoid), _function(Tensor.relu), _function(Tensor.erf)
+clamp, clamp_min, clamp_max = _function(Tensor.clamp), _function(Tensor.clamp_min), \
+    _function(Tensor.clamp_max)
+sign, floor, ceil = _function(Tensor.sign), _function(Tensor.floor), _function(Tensor.ceil)
+round, trunc = _function(Tensor.round), _function(Tensor.trunc)
+negative, clip = neg, clamp
+arcsin, arccos, arctan, arcsinh, arccosh, arctanh = asin, acos, atan, asinh, acosh, atanh
+# comparisons and logic
+eq, ne, lt, le = _function(Tensor.eq), _function(Tensor.ne), _function(Tensor.lt), \
+    _function(Tensor.le)
+gt, ge, equal = _function(Tensor.gt), _function(Tensor.ge), _function(Tensor.equal)
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
-isnan, isinf, isfinite, isclose = Tensor.isnan, Tensor.isinf, Tensor.isfinite, Tensor.isclose
-allclose, equal = Tensor.allclose, Tensor.equal
-logical_and, logical_or, logical_xor, logical_not = Tensor.logical_and, Tensor.logical_or, \
-    Tensor.logical_xor, Tensor.logical_not
-bitwise_and, bitwise_or, bitwise_xor, bitwise_not = Tensor.bitwise_and, Tensor.bitwise_or, \
-    Tensor.bitwise_xor, Tensor.bitwise_not
+isnan, isinf, isfinite = _function(Tensor.isnan), _function(Tensor.isinf), \
+    _function(Tensor.isfinite)
+isclose, allclose = _function(Tensor.isclose), _function(Tensor.allclose)
+logical_and, logical_or = _function(Tensor.logical_and), _function(Tensor.logical_or)
+logical_xor, logical_not = _function(Tensor.logical_xor), _function(Tensor.logical_not)
+bitwise_and, bitwise_or = _function(Tensor.bitwise_and), _function(Tensor.bitwise_or)
+bitwise_xor, bitwise_not = _function(Tensor.bitwise_xor), _function(Tensor.bitwise_not)
+masked_fill = _function(Tensor.masked_fill)
+# reductions
+sum, mean, prod = _function(Tensor.sum), _function(Tensor.mean), _function(Tensor.prod)
+var, std, norm = _function(Tensor.var), _function(Tensor.std), _function(Tensor.norm)
+amax, amin = _function(Tensor.amax), _function(Tensor.amin)
+max, min = _function(Tensor.max), _function(Tensor.min)
+argmax, argmin = _function(Tensor.argmax), _function(Tensor.argmin)
+logsumexp, softmax = _function(Tensor.logsumexp), _function(Tensor.softmax)
+log_softmax, histc = _function(Tensor.log_softmax), _function(Tensor.histc)
+all, any = _function(Tensor.all), _function(Tensor.any)
+cumsum, cumprod = _function(Tensor.cumsum), _function(Tensor.cumprod)
+cummax, cummin = _function(Tensor.cummax), _function(Tensor.cummin)
+sort, argsort, topk = _function(Tensor.sort), _function(Tensor.argsort), _function(Tensor.topk)
+# linear algebra
+matmul, mm, bmm, dot = _function(Tensor.matmul), _function(Tensor.mm), _function(Tensor.bmm), \
+    _function(Tensor.dot)
+diag, tril, triu = _function(Tensor.diag), _function(Tensor.tril), _function(Tensor.triu)
+# shape
+reshape, flatten, unflatten = _function(Tensor.reshape), _function(Tensor.flatten), \
+    _function(Tensor.unflatten)
+squeeze, unsqueeze = _function(Tensor.squeeze), _function(Tensor.unsqueeze)
+transpose, permute, movedim = _function(Tensor.transpose), _function(Tensor.permute), \
+    _function(Tensor.movedim)
+swapaxes = swapdims = transpose
+moveaxis = movedim
+t, numel, view_as = _function(Tensor.t), _function(Tensor.numel), _function(Tensor.view_as)
+broadcast_to, flip, roll = _function(Tensor.broadcast_to), _function(Tensor.flip), \
+    _function(Tensor.roll)
+split, chunk, unbind = _function(Tensor.split), _function(Tensor.chunk), \
+    _function(Tensor.unbind)
+narrow = _function(Tensor.narrow)
+# indexing
+gather, index_select = _function(Tensor.gather), _function(Tensor.index_select)
+scatter, scatter_add = _function(Tensor.scatter), _function(Tensor.scatter_add)
+scatter_reduce, nonzero = _function(Tensor.scatter_reduce), _function(Tensor.nonzero)
+unfold = _function(Tensor.unfold)
+# randomness
+multinomial = _function(Tensor.multinomial)
+
+__all__ += ["subtract", "multiply", "divide", "true_divide", "arctan2", "negative", "clip",
+            "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "greater",
+            "greater_equal", "less", "less_equal", "not_equal", "swapaxes", "swapdims",
+            "moveaxis"]

@@ -1,4 +1,5 @@
-"""Indexing: ``t[i]``, ``t[1:3, ::2]``, ``t[None]``, ``t[idx_tensor]``, ``t[mask]``, and assignment.
+"""Indexing: ``t[i]``, ``t[1:3, ::2]``, ``t[None]``, ``t[idx_tensor]``, ``t[mask]``, assignment,
+and the index ops along one dim: gather (read) and scatter (write).
 
 Basic indexing (ints, slices, None, ...) gives a view; advanced indexing (integer arrays or bool
 masks) gives a copy, exactly as in NumPy and PyTorch. Index tensors must be integer or bool.
@@ -85,7 +86,7 @@ def _put(data: np.ndarray, index: tuple[Any, ...], value: np.ndarray) -> None:
 
 
 class IndexingOps:
-    """Mixed into Tensor: ``__getitem__``, ``__setitem__``, gather and index_select."""
+    """Mixed into Tensor: ``__getitem__``, ``__setitem__``, gather, scatter and index_select."""
 
     __slots__ = ()
 
@@ -94,7 +95,7 @@ class IndexingOps:
         return tuple(_convert_one(i) for i in items)
 
     # BEGIN SOLUTION 1.10 indexing: basic, advanced and boolean indexing
-    @_ext.op("getitem")
+    @_ext.op
     def __getitem__(self: Tensor, index: Any) -> Tensor:
         idx = self._convert_index(index)
         basic = _is_basic(idx)
@@ -110,8 +111,8 @@ class IndexingOps:
                           index=idx)
     # END SOLUTION
 
-    @_ext.op("setitem")
-    def _index_put(self: Tensor, index: tuple[Any, ...], value: Tensor) -> Tensor:
+    @_ext.op
+    def index_put(self: Tensor, index: tuple[Any, ...], value: Tensor) -> Tensor:
         """A copy of self with ``value`` written at ``index`` (the recorded form of ``t[i] = v``)."""
         data = self.array.copy()
         _put(data, index, value.array)
@@ -129,7 +130,7 @@ class IndexingOps:
         recorder = _ext._recorder
         if (recorder is not None and recorder.is_grad_enabled()
                 and (self._requires_grad or value._requires_grad)):
-            self._inplace(lambda t: t._index_put(idx, value), value)
+            self._inplace(lambda t: t.index_put(idx, value), value)
             return
         try:
             _put(self.array, idx, value.array)
@@ -140,27 +141,103 @@ class IndexingOps:
                                f"tensor of shape {self.shape} at {index!r} ({e})") from None
         self._bump_version()
 
-    @_ext.op("gather")
-    def gather(self: Tensor, dim: int, index: Tensor) -> Tensor:
-        """``out[i][j] = self[index[i][j]][j]`` for dim 0 (and likewise for other dims)."""
+    def _along(self: Tensor, name: str, dim: int, index: Any, src: Any = None
+               ) -> tuple[int, np.ndarray, tuple[np.ndarray, ...]]:
+        """Check the ``index`` of gather/scatter along ``dim``; return the dim, the index array
+        and the full NumPy index it stands for: position ``i`` of ``index`` addresses
+        ``self[i_0, ..., index[i], ..., i_n]`` (``index[i]`` in place of ``i_dim``)."""
         d = self._dim(dim)
         idx = np.asarray(getattr(index, "array", index))
         if idx.dtype.kind not in "iu":
-            raise RuntimeError(f"gather: index must be an integer tensor, got {idx.dtype}")
+            raise RuntimeError(f"{name}(): index must be an integer tensor, got {idx.dtype}")
         if idx.ndim != self.ndim:
-            raise RuntimeError(f"gather: index has {idx.ndim} dims but the tensor has "
+            raise RuntimeError(f"{name}(): index has {idx.ndim} dims but the tensor has "
                                f"{self.ndim} (shape {self.shape})")
         for i, (n, m) in enumerate(zip(idx.shape, self.shape)):
             if i != d and n > m:
-                raise RuntimeError(f"gather: index shape {idx.shape} is larger than tensor shape "
-                                   f"{self.shape} in dim {i}")
-        source = self.array[tuple(slice(None) if i == d else slice(0, n)
-                                 for i, n in enumerate(idx.shape))]
+                raise RuntimeError(f"{name}(): index shape {idx.shape} is larger than tensor "
+                                   f"shape {self.shape} in dim {i}")
+        if src is not None and (src.ndim != idx.ndim
+                                or any(n > m for n, m in zip(idx.shape, src.shape))):
+            raise RuntimeError(f"{name}(): index shape {idx.shape} is larger than src shape "
+                               f"{src.shape} (or their dims differ)")
         if idx.size and (idx.min() < 0 or idx.max() >= self.shape[d]):
-            raise RuntimeError(f"gather: index out of range for dim {dim} of size "
-                               f"{self.shape[d]} (indices must be in [0, {self.shape[d]}))")
-        data = np.take_along_axis(source, idx, axis=d)
-        return self._make("gather", data, (self,), dim=d, index=idx, shape=self.shape)
+            bad = idx.min() if idx.min() < 0 else idx.max()
+            raise RuntimeError(f"{name}(): index {bad} is out of bounds for dim {d} with size "
+                               f"{self.shape[d]}")
+        grid = list(np.ix_(*[np.arange(n) for n in idx.shape]))
+        grid[d] = idx
+        return d, idx, tuple(grid)
+
+    @_ext.op
+    def gather(self: Tensor, dim: int, index: Tensor) -> Tensor:
+        """``out[i][j] = self[index[i][j]][j]`` for dim 0 (and likewise for other dims).
+
+        Recorded as ``"gather"`` with ``dim``, ``index`` (ndarray) and the input's ``shape``."""
+        d, idx, grid = self._along("gather", dim, index)
+        return self._make("gather", self.array[grid], (self,), dim=d, index=idx, shape=self.shape)
+
+    def _source(self: Tensor, name: str, src: Any, value: Any, shape: tuple[int, ...]) -> Tensor:
+        """The values a scatter writes: ``src`` (same dtype as self), or ``value`` everywhere."""
+        if (src is None) == (value is None):
+            raise TypeError(f"{name}(): give exactly one of src (a Tensor) and value (a number)")
+        if src is None or not hasattr(src, "_lift"):  # a number: the same value everywhere
+            return self._lift(value if src is None else src, self.dtype).expand(shape)
+        if src.dtype is not self.dtype:
+            raise RuntimeError(f"{name}(): expected self.dtype to be equal to src.dtype, got "
+                               f"{self.dtype.name} and {src.dtype.name}")
+        return src
+
+    def scatter(self: Tensor, dim: int, index: Tensor, src: Any = None, *,
+                value: Any = None) -> Tensor:
+        """A copy of self with ``src`` (or the number ``value``) written where ``index`` points:
+        ``out[index[i][j]][j] = src[i][j]`` for dim 0 (the inverse of :meth:`gather`).
+
+        Where ``index`` repeats a position, one of the writes wins. Recorded as ``"scatter"``
+        with ``dim`` and ``index`` (ndarray) saved; inputs are (self, src)."""
+        idx_shape = tuple(np.shape(getattr(index, "array", index)))
+        source = self._source("scatter", src, value, idx_shape)
+        d, idx, grid = self._along("scatter", dim, index, source)
+        out = self.array.copy()
+        out[grid] = source.array[tuple(slice(0, n) for n in idx.shape)]
+        return self._make("scatter", out, (self, source), dim=d, index=idx)
+
+    def scatter_add(self: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        """A copy of self with ``src`` added where ``index`` points (repeats accumulate):
+        ``out[index[i][j]][j] += src[i][j]`` for dim 0.
+
+        The same op as ``scatter_reduce(dim, index, src, "sum")``, and recorded as that."""
+        return self.scatter_reduce(dim, index, src, "sum")
+
+    def scatter_reduce(self: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
+                       include_self: bool = True) -> Tensor:
+        """Reduce the values of ``src`` that ``index`` sends to each position of self with
+        ``reduce`` ("sum", "prod", "mean", "amax" or "amin"), including self's own value unless
+        ``include_self=False``. Positions nothing is sent to keep self's value. Integer means
+        round down, as in PyTorch.
+
+        Recorded as ``"scatter_reduce"`` with ``dim``, ``index`` (ndarray), ``reduce`` and
+        ``include_self`` saved; inputs are (self, src)."""
+        if reduce not in _SCATTER_REDUCE:
+            raise RuntimeError(f"scatter_reduce(): reduce must be one of "
+                               f"{', '.join(map(repr, _SCATTER_REDUCE))}, got {reduce!r}")
+        source = self._source("scatter_reduce", src, None, ())
+        d, idx, grid = self._along("scatter_reduce", dim, index, source)
+        values = source.array[tuple(slice(0, n) for n in idx.shape)]
+        out = self.array.copy()
+        if not include_self:
+            out[grid] = _identity(reduce, out.dtype)
+        with np.errstate(over="ignore", invalid="ignore"):
+            _SCATTER_REDUCE[reduce].at(out, grid, values)
+        if reduce == "mean":
+            counts = np.ones(out.shape, np.int64)
+            if not include_self:
+                counts[grid] = 0
+            np.add.at(counts, grid, 1)
+            counts = np.maximum(counts, 1)
+            out = out // counts if out.dtype.kind in "iub" else (out / counts).astype(out.dtype)
+        return self._make("scatter_reduce", out, (self, source), dim=d, index=idx,
+                          reduce=reduce, include_self=include_self)
 
     def index_select(self: Tensor, dim: int, index: Tensor) -> Tensor:
         """The entries of ``dim`` listed in the 1-D (or 0-d) integer ``index``."""
@@ -184,3 +261,18 @@ class IndexingOps:
         if as_tuple:
             return tuple(self._wrap(i.astype(np.int64)) for i in found)
         return self._wrap(np.stack(found, axis=1).astype(np.int64)[:, :self.ndim])
+
+
+_SCATTER_REDUCE = {"sum": np.add, "prod": np.multiply, "mean": np.add, "amax": np.maximum,
+                   "amin": np.minimum}
+
+
+def _identity(reduce: str, dtype: np.dtype) -> Any:
+    """The value that ``reduce`` leaves unchanged: where include_self=False starts from."""
+    if reduce in ("sum", "mean"):
+        return 0
+    if reduce == "prod":
+        return 1
+    big = np.inf if dtype.kind == "f" else (True if dtype == np.bool_ else np.iinfo(dtype).max)
+    low = -np.inf if dtype.kind == "f" else (False if dtype == np.bool_ else np.iinfo(dtype).min)
+    return low if reduce == "amax" else big

@@ -1,4 +1,7 @@
-"""Matrix multiplication with PyTorch's ``matmul`` rules.
+"""Linear algebra: matrix products (``matmul`` and friends, ``einsum``) and matrix structure
+(``diag``, ``tril``, ``triu``).
+
+``matmul`` follows PyTorch's rules:
 
 =============  ===========================================================
 shapes         meaning
@@ -8,6 +11,10 @@ shapes         meaning
 (n,) @ (n,p)   vector-matrix -> (p,)
 (..., m, n) @ (..., n, p)   batched: leading dims broadcast -> (..., m, p)
 =============  ===========================================================
+
+Integer products accumulate in the operands' dtype and wrap around on overflow, as in PyTorch:
+an int8 product of int8 values is computed modulo 256. Cast to int32 first (``a.int() @ b.int()``)
+to accumulate int8 values exactly, as quantized kernels do.
 """
 
 from __future__ import annotations
@@ -17,18 +24,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import extensions as _ext
+from .joining import pad
 
 if TYPE_CHECKING:
     from .tensor import Tensor
 
+_EINSUM_OPTIMIZE_SIZE = 10_000  # NumPy's contraction-order search costs ~20 us: big operands only
+
 
 class LinalgOps:
-    """Mixed into Tensor: ``@``, matmul, mm, bmm, dot."""
+    """Mixed into Tensor: ``@``, matmul, mm, bmm, dot, diag, tril, triu."""
 
     __slots__ = ()
 
     # BEGIN SOLUTION 1.6 matmul: check shapes and multiply (batched, 1-D cases included)
-    @_ext.op("matmul")
+    @_ext.op
     def matmul(self: Tensor, other: Tensor) -> Tensor:
         """Matrix product with broadcasting over batch dims (see the module table)."""
         if isinstance(other, (bool, int, float, np.number)):
@@ -82,3 +92,79 @@ class LinalgOps:
             raise RuntimeError(f"dot: expected two 1-D tensors, got shapes {self.shape} and "
                                f"{getattr(other, 'shape', None)}")
         return self.matmul(other)
+
+    def diag(self: Tensor, diagonal: int = 0) -> Tensor:
+        """1-D input: a square matrix with the vector on its ``diagonal``-th diagonal (above the
+        main one when positive). 2-D input: that diagonal of the matrix, as a vector."""
+        k = int(diagonal)
+        if self.ndim == 2:
+            rows, cols = self.shape
+            start_row, start_col = max(-k, 0), max(k, 0)
+            n = max(min(rows - start_row, cols - start_col), 0)
+            diagonal_index = np.arange(n)
+            return self[diagonal_index + start_row, diagonal_index + start_col]
+        if self.ndim != 1:
+            raise RuntimeError(f"diag(): expected a 1-D or 2-D tensor, got shape {self.shape}")
+        m = self.shape[0] + abs(k)
+        column = pad(self, (0, abs(k)))  # (m,): entry i goes to row i (k >= 0) or column i
+        values = column.unsqueeze(1) if k >= 0 else column.unsqueeze(0)  # broadcasts to (m, m)
+        on_diagonal = np.eye(m, k=k, dtype=bool)
+        return values.where(on_diagonal, self._wrap(np.zeros((), self.array.dtype)))
+
+    def tril(self: Tensor, diagonal: int = 0) -> Tensor:
+        """Zero above the ``diagonal``-th diagonal of the last two dims."""
+        rows, cols = self._matrix_dims("tril")
+        return self.where(np.tri(rows, cols, diagonal, dtype=bool),
+                          self._wrap(np.zeros((), self.array.dtype)))
+
+    def triu(self: Tensor, diagonal: int = 0) -> Tensor:
+        """Zero below the ``diagonal``-th diagonal of the last two dims."""
+        rows, cols = self._matrix_dims("triu")
+        return self.where(~np.tri(rows, cols, diagonal - 1, dtype=bool),
+                          self._wrap(np.zeros((), self.array.dtype)))
+
+    def _matrix_dims(self: Tensor, name: str) -> tuple[int, int]:
+        if self.ndim < 2:
+            raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions, got shape "
+                               f"{self.shape}")
+        return self.shape[-2], self.shape[-1]
+
+
+def _explicit(equation: str) -> str:
+    """``equation`` with its output spelled out: ``"ij,jk"`` -> ``"ij,jk->ik"`` (the implicit
+    output is every letter used once, sorted, after any ``...``)."""
+    equation = equation.replace(" ", "")
+    if "->" in equation:
+        return equation
+    letters = equation.replace(",", "").replace(".", "")
+    once = sorted(c for c in set(letters) if letters.count(c) == 1)
+    return equation + "->" + ("..." if "..." in equation else "") + "".join(once)
+
+
+@_ext.op
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Einstein summation, as ``torch.einsum``: ``einsum("ij,jk->ik", a, b)`` is ``a @ b``.
+
+    Each operand's dims are named by letters; letters missing from the output are summed over.
+    The operands may also be given as one list. Recorded as ``"einsum"`` with the explicit
+    ``equation`` (``"ij,jk->ik"``) saved for the backward rule.
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not isinstance(equation, str):
+        raise TypeError(f"einsum(): the equation must be a string, got {type(equation).__name__}")
+    if not operands or not all(hasattr(t, "_make") for t in operands):
+        raise TypeError("einsum(): expected one or more Tensor operands after the equation")
+    dtypes = {t.dtype for t in operands}
+    if len(dtypes) > 1:
+        raise RuntimeError(f"einsum(): operands must have one dtype, got "
+                           f"{sorted(d.name for d in dtypes)}")
+    arrays = [t.array for t in operands]
+    equation = _explicit(equation)
+    try:
+        data = np.einsum(equation, *arrays,
+                         optimize=sum(a.size for a in arrays) > _EINSUM_OPTIMIZE_SIZE)
+    except ValueError as e:
+        shapes = ", ".join(str(a.shape) for a in arrays)
+        raise RuntimeError(f"einsum(): {e} (equation {equation!r}, shapes {shapes})") from None
+    return operands[0]._make("einsum", np.asarray(data), tuple(operands), equation=equation)

@@ -1,32 +1,51 @@
-"""Seeding and random-number generators, shaped like ``torch.Generator`` and ``torch.manual_seed``.
+"""Randomness: generators and seeding, shaped like ``torch.Generator`` and ``torch.manual_seed``,
+and the Tensor method that draws with them, ``multinomial``.
 
-All random creation functions draw from the global generator unless given ``generator=``.
-Streams are NumPy's PCG64, so they are reproducible across TinyTorch runs (not bit-equal to
-PyTorch's Mersenne Twister).
+All random functions draw from the global generator unless given ``generator=``. Streams are
+NumPy's PCG64, so they are reproducible across TinyTorch runs (not bit-equal to PyTorch's
+Mersenne Twister). Seeds are 64-bit unsigned, as in PyTorch: a negative seed wraps around
+(``-1`` is ``2**64 - 1``), and seeds outside ``[-2**63, 2**64)`` are refused.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .device import check_device
+from .device import device as Device
+
+if TYPE_CHECKING:
+    from .tensor import Tensor
+
 __all__ = ["Generator", "manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state",
-           "default_generator"]
+           "default_generator", "RandomOps"]
 
 
 class Generator:
-    """A seedable source of random numbers (wraps ``numpy.random.Generator``)."""
+    """A seedable source of random numbers (wraps ``numpy.random.Generator``).
 
-    def __init__(self, seed: int | None = None) -> None:
-        self._seed = int(np.random.SeedSequence().entropy % (2**63)) if seed is None else int(seed)
-        self.rng = np.random.Generator(np.random.PCG64(self._seed))
+    ``Generator()`` and ``Generator("cpu")`` (PyTorch's spelling: the device) seed from OS
+    entropy; ``Generator(seed)`` is a shortcut for ``Generator().manual_seed(seed)``.
+    """
+
+    def __init__(self, seed: Any = None, *, device: Any = None) -> None:
+        if isinstance(seed, (str, Device)):  # Generator("cpu"), as in PyTorch
+            seed, device = None, seed
+        check_device(device)
+        self.manual_seed(int(np.random.SeedSequence().entropy % (2**63)) if seed is None
+                         else seed)
 
     def manual_seed(self, seed: int) -> Generator:
-        """Restart the stream from ``seed``; returns self (as in PyTorch)."""
+        """Restart the stream from ``seed`` (an int in ``[-2**63, 2**64)``; negative seeds wrap
+        to 64-bit unsigned, as in PyTorch); returns self."""
         if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
-            raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-        self._seed = int(seed)
+            raise RuntimeError(f"manual_seed expected a long, but got {type(seed).__name__}")
+        if not -(2**63) <= seed < 2**64:
+            raise ValueError(f"manual_seed: seed {seed} is out of range; seeds are 64-bit "
+                             "integers in [-2**63, 2**64 - 1]")
+        self._seed = int(seed) % 2**64
         self.rng = np.random.Generator(np.random.PCG64(self._seed))
         return self
 
@@ -51,9 +70,10 @@ class Generator:
 default_generator = Generator(0)
 
 
-def manual_seed(seed: int) -> Generator:
-    """Seed the global generator so that runs are reproducible."""
-    return default_generator.manual_seed(seed)
+def manual_seed(seed: Any) -> Generator:
+    """Seed the global generator so that runs are reproducible (``int(seed)`` is used, as in
+    PyTorch); returns it."""
+    return default_generator.manual_seed(int(seed))
 
 
 def seed() -> int:
@@ -77,3 +97,52 @@ def set_rng_state(state: dict[str, Any]) -> None:
 def rng(generator: Generator | None) -> np.random.Generator:
     """The NumPy generator to draw from: the given one, or the global one."""
     return (generator or default_generator).rng
+
+
+class RandomOps:
+    """Mixed into Tensor: ``multinomial``."""
+
+    __slots__ = ()
+
+    def multinomial(self: Tensor, num_samples: int, replacement: bool = False, *,
+                    generator: Generator | None = None) -> Tensor:
+        """Draw ``num_samples`` category indices from each row of weights (1-D: one
+        distribution; 2-D: one per row). Weights need not sum to 1, but must be finite and
+        non-negative with a positive sum. Without replacement each category is drawn at most
+        once, in the order drawn. Returns int64 of shape ``(num_samples,)`` or
+        ``(rows, num_samples)``."""
+        if self.ndim not in (1, 2):
+            raise RuntimeError(f"multinomial: prob_dist must be 1 or 2 dim, got shape {self.shape}")
+        if self.array.dtype.kind != "f":
+            raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got "
+                               f"{self.dtype.name}")
+        p = self.array.reshape(-1, self.shape[-1]).astype(np.float64)  # (rows, k)
+        rows, k = p.shape
+        if num_samples <= 0:
+            raise RuntimeError(f"multinomial: cannot sample {num_samples} <= 0 samples")
+        if not np.isfinite(p).all() or (p < 0).any():
+            raise RuntimeError("multinomial: probability tensor contains either inf, nan or "
+                               "element < 0")
+        if (p.sum(axis=1) <= 0).any():
+            raise RuntimeError("multinomial: invalid distribution (sum of probabilities <= 0)")
+        draw = rng(generator)
+        if replacement:
+            # Inverse CDF for every row at once: offset row r's CDF and samples by r, so one
+            # searchsorted over the flattened (increasing) CDFs serves all rows.
+            cdf = np.cumsum(p, axis=1)
+            cdf /= cdf[:, -1:]
+            offsets = np.arange(rows)[:, None]
+            u = draw.random((rows, num_samples))
+            found = np.searchsorted((cdf + offsets).ravel(), (u + offsets).ravel(), side="right")
+            samples = found.reshape(rows, num_samples) - offsets * k
+        else:
+            if num_samples > k or num_samples > np.count_nonzero(p, axis=1).min():
+                raise RuntimeError(f"multinomial: cannot draw {num_samples} samples without "
+                                   f"replacement from {k} categories (or fewer with weight > 0)")
+            # Exponential races: category i finishes at time E_i / p_i; the order in which
+            # categories finish is the order of sequential draws without replacement.
+            with np.errstate(divide="ignore"):
+                finish = draw.exponential(size=(rows, k)) / p
+            samples = np.argsort(finish, axis=1, kind="stable")[:, :num_samples]
+        out = samples.astype(np.int64)
+        return self._wrap(out.reshape(num_samples) if self.ndim == 1 else out)

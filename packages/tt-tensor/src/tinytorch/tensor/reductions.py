@@ -1,7 +1,8 @@
-"""Reductions: sum, mean, prod, max/min, var/std, logsumexp, argmax, all/any, cumsum.
+"""Reductions: sum, mean, prod, max/min, var/std, norm, logsumexp, softmax, argmax, all/any, histc.
 
 ``dim`` is an int, a tuple of ints, or None for all dims; ``keepdim=True`` keeps reduced dims as
-size 1 so the result broadcasts against the input. Integer and bool sums give int64, as in PyTorch.
+size 1 so the result broadcasts against the input. NumPy's spellings ``axis=`` and ``keepdims=``
+are accepted too, as PyTorch accepts them. Integer and bool sums give int64, as in PyTorch.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from . import extensions as _ext
+from .dtypes import accumulator_dtype
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -19,8 +21,17 @@ if TYPE_CHECKING:
 Dim = int | tuple[int, ...] | list[int] | None
 
 
+def numpy_names(dim: Any, keepdim: bool, axis: Any, keepdims: bool | None) -> tuple[Any, bool]:
+    """``dim`` and ``keepdim``, also when given as NumPy's ``axis`` and ``keepdims``."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError("got both dim and its alias axis; give one of them")
+        dim = axis
+    return dim, keepdim if keepdims is None else keepdims
+
+
 class ValuesIndices(NamedTuple):
-    """What ``max(dim)``/``min(dim)`` return, like ``torch.return_types.max``."""
+    """What ``max(dim)``, ``sort``, ``topk``, ``cummax``... return, like ``torch.return_types``."""
 
     values: Any
     indices: Any
@@ -56,20 +67,22 @@ class ReductionOps:
                             "convert it with .float() first")
 
     # BEGIN SOLUTION 1.5 reductions: sum, max and the reductions built from them
-    @_ext.op("sum")
-    def sum(self: Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    @_ext.op
+    def sum(self: Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None,
+            axis: Dim = None, keepdims: bool | None = None) -> Tensor:
         """Sum over ``dim`` (all dims when None), after casting to ``dtype`` if given."""
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims)
         if dtype is not None:
             return self.to(dtype).sum(dim, keepdim)
         dims = self._dims(dim)
-        dtype = np.int64 if self.array.dtype.kind in "bi" else self.array.dtype
-        data = self.array.sum(axis=dims, keepdims=keepdim, dtype=dtype)
+        data = self.array.sum(axis=dims, keepdims=keepdim, dtype=accumulator_dtype(self.array))
         return self._make("sum", np.asarray(data), (self,), dim=dims, keepdim=keepdim)
 
-    @_ext.op("mean")
-    def mean(self: Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None
-             ) -> Tensor:
+    @_ext.op
+    def mean(self: Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None,
+             axis: Dim = None, keepdims: bool | None = None) -> Tensor:
         """Arithmetic mean over ``dim``; needs a floating point tensor (as in PyTorch)."""
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims)
         if dtype is not None:
             return self.to(dtype).mean(dim, keepdim)
         self._require_float("mean")
@@ -77,17 +90,21 @@ class ReductionOps:
         count = self._reduced_count(dims)
         return self.sum(dims, keepdim) / count if count else self.sum(dims, keepdim) * np.nan
 
-    @_ext.op("amax")
-    def amax(self: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
+    @_ext.op
+    def amax(self: Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
+             keepdims: bool | None = None) -> Tensor:
         """Largest value over ``dim``; ties share the gradient evenly."""
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims)
         dims = self._dims(dim)
         self._check_not_empty("amax", dims)
         data = np.max(self.array, axis=dims, keepdims=keepdim)
         return self._make("amax", np.asarray(data), (self,), dim=dims, keepdim=keepdim)
 
-    @_ext.op("amin")
-    def amin(self: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
+    @_ext.op
+    def amin(self: Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
+             keepdims: bool | None = None) -> Tensor:
         """Smallest value over ``dim``; ties share the gradient evenly."""
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims)
         dims = self._dims(dim)
         self._check_not_empty("amin", dims)
         data = np.min(self.array, axis=dims, keepdims=keepdim)
@@ -125,15 +142,19 @@ class ReductionOps:
                          indices=indices)
         return ValuesIndices(out, self._wrap(indices.astype(np.int64)))
 
-    @_ext.op("max")
-    def max(self: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    @_ext.op
+    def max(self: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Dim = None,
+            keepdims: bool | None = None) -> Any:
         """``max()`` -> the largest value; ``max(dim)`` -> (values, indices); ``max(other)`` ->
         elementwise maximum. As in PyTorch."""
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims)
         return self._extreme("max", dim, keepdim)
 
-    @_ext.op("min")
-    def min(self: Tensor, dim: Any = None, keepdim: bool = False) -> Any:
+    @_ext.op
+    def min(self: Tensor, dim: Any = None, keepdim: bool = False, *, axis: Dim = None,
+            keepdims: bool | None = None) -> Any:
         """``min()``, ``min(dim)`` -> (values, indices), or ``min(other)``, as ``max``."""
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims)
         return self._extreme("min", dim, keepdim)
 
     def _arg_extreme(self: Tensor, name: str, dim: int | None, keepdim: bool) -> Tensor:
@@ -152,26 +173,36 @@ class ReductionOps:
         self._check_not_empty(name, (d,))
         return self._wrap(np.asarray(fn(self.array, axis=d, keepdims=keepdim), dtype=np.int64))
 
-    def argmax(self: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    def argmax(self: Tensor, dim: int | None = None, keepdim: bool = False, *,
+               axis: int | None = None, keepdims: bool | None = None) -> Tensor:
         """Index of the largest value (of the flattened tensor when dim is None)."""
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims)
         return self._arg_extreme("argmax", dim, keepdim)
 
-    def argmin(self: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    def argmin(self: Tensor, dim: int | None = None, keepdim: bool = False, *,
+               axis: int | None = None, keepdims: bool | None = None) -> Tensor:
         """Index of the smallest value (of the flattened tensor when dim is None)."""
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims)
         return self._arg_extreme("argmin", dim, keepdim)
 
-    @_ext.op("prod")
-    def prod(self: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    @_ext.op
+    def prod(self: Tensor, dim: int | None = None, keepdim: bool = False, *,
+             dtype: Any = None, axis: int | None = None, keepdims: bool | None = None) -> Tensor:
         """Product over one ``dim`` (or all); integers give int64."""
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims)
+        if dtype is not None:
+            return self.to(dtype).prod(dim, keepdim)
         dims = self._dims(dim)
-        dtype = np.int64 if self.array.dtype.kind in "bi" else self.array.dtype
-        data = np.prod(self.array, axis=dims, keepdims=keepdim, dtype=dtype)
+        data = np.prod(self.array, axis=dims, keepdims=keepdim,
+                       dtype=accumulator_dtype(self.array))
         return self._make("prod", np.asarray(data), (self,), dim=dims, keepdim=keepdim)
 
-    @_ext.op("var")
+    @_ext.op
     def var(self: Tensor, dim: Dim = None, unbiased: bool | None = None, keepdim: bool = False,
-            *, correction: float | None = None) -> Tensor:
+            *, correction: float | None = None, axis: Dim = None,
+            keepdims: bool | None = None) -> Tensor:
         """Variance: sum((x - mean)^2) / (N - correction); correction=1 (unbiased) by default."""
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims)
         if isinstance(dim, bool):  # var(unbiased): PyTorch's other overload
             dim, unbiased = None, dim
         self._require_float("var")
@@ -185,13 +216,15 @@ class ReductionOps:
         denominator = max(self._reduced_count(dims) - correction, 0)
         return (centered * centered).sum(dims, keepdim) / denominator
 
-    @_ext.op("std")
+    @_ext.op
     def std(self: Tensor, dim: Dim = None, unbiased: bool | None = None, keepdim: bool = False,
-            *, correction: float | None = None) -> Tensor:
+            *, correction: float | None = None, axis: Dim = None,
+            keepdims: bool | None = None) -> Tensor:
         """Standard deviation: sqrt of :meth:`var`."""
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims)
         return self.var(dim, unbiased, keepdim, correction=correction).sqrt()
 
-    @_ext.op("norm")
+    @_ext.op
     def norm(self: Tensor, p: float | str = "fro", dim: Dim = None,
              keepdim: bool = False) -> Tensor:
         """The p-norm over ``dim`` (all elements when None): (sum |x|^p)^(1/p).
@@ -215,9 +248,13 @@ class ReductionOps:
             raise RuntimeError(f"norm: unsupported p={p!r}; use 'fro' or a number")
         return (self.abs() ** p).sum(dims, keepdim) ** (1.0 / p)
 
-    @_ext.op("logsumexp")
-    def logsumexp(self: Tensor, dim: Dim, keepdim: bool = False) -> Tensor:
+    @_ext.op
+    def logsumexp(self: Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
+                  keepdims: bool | None = None) -> Tensor:
         """log(sum(exp(x))) over ``dim``, shifted by the max so that large inputs do not overflow."""
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims)
+        if dim is None:
+            raise TypeError("logsumexp() missing the dim argument (an int or a tuple of ints)")
         dims = self._dims(dim)
         x = self if self.array.dtype.kind == "f" else self.float()
         if self._reduced_count(dims) == 0:  # the log of an empty sum is -inf
@@ -227,19 +264,72 @@ class ReductionOps:
         total = (x - shift).exp().sum(dims, keepdim=True).log() + shift
         return total if keepdim else total.squeeze(dims if dims is not None else None)
 
-    def all(self: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
+    def all(self: Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
+            keepdims: bool | None = None) -> Tensor:
+        """True where every value over ``dim`` is nonzero."""
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims)
         return self._wrap(np.asarray(np.all(self.array, axis=self._dims(dim), keepdims=keepdim)))
 
-    def any(self: Tensor, dim: Dim = None, keepdim: bool = False) -> Tensor:
+    def any(self: Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
+            keepdims: bool | None = None) -> Tensor:
+        """True where some value over ``dim`` is nonzero."""
+        dim, keepdim = numpy_names(dim, keepdim, axis, keepdims)
         return self._wrap(np.asarray(np.any(self.array, axis=self._dims(dim), keepdims=keepdim)))
 
-    @_ext.op("cumsum")
-    def cumsum(self: Tensor, dim: int, *, dtype: Any = None) -> Tensor:
-        """Running sum along ``dim`` (after casting to ``dtype`` if given)."""
+    # -- softmax: normalise along a dim ---------------------------------------------------------
+
+    def _softmax_input(self: Tensor, name: str, dim: int, dtype: Any) -> tuple[Tensor, int]:
+        """The (cast) input of softmax/log_softmax and its dim; integer inputs need ``dtype``."""
         if dtype is not None:
-            return self.to(dtype).cumsum(dim)
-        d = self._dim(dim)
-        dtype = np.int64 if self.array.dtype.kind in "bi" else self.array.dtype
-        if self.array.ndim == 0:
-            return self.reshape(1).cumsum(0).reshape(())
-        return self._make("cumsum", np.cumsum(self.array, axis=d, dtype=dtype), (self,), dim=d)
+            self = self.to(dtype)
+        if self.array.dtype.kind != "f":
+            raise NotImplementedError(f"{name} is not implemented for {self.dtype.name} tensors; "
+                                      "pass dtype= or convert with .float() first")
+        return self, self._dim(dim)
+
+    @_ext.op
+    def softmax(self: Tensor, dim: int, dtype: Any = None) -> Tensor:
+        """exp(x) / sum(exp(x)) along ``dim``, shifted by the max so that exp cannot overflow."""
+        self, d = self._softmax_input("softmax", dim, dtype)
+        x = self.array
+        if x.size == 0:
+            return self._make("softmax", x.copy(), (self,), dim=d)
+        with np.errstate(invalid="ignore"):  # an all -inf row (or an inf logit) gives nan
+            e = np.exp(x - x.max(axis=d, keepdims=True))
+            out = e / e.sum(axis=d, keepdims=True)
+        return self._make("softmax", out, (self,), dim=d)
+
+    @_ext.op
+    def log_softmax(self: Tensor, dim: int, dtype: Any = None) -> Tensor:
+        """x - logsumexp(x) along ``dim``: the log-probabilities, stable for any logits."""
+        self, d = self._softmax_input("log_softmax", dim, dtype)
+        x = self.array
+        if x.size == 0:
+            return self._make("log_softmax", x.copy(), (self,), dim=d)
+        with np.errstate(invalid="ignore", divide="ignore"):  # all -inf rows, inf logits: nan
+            shifted = x - x.max(axis=d, keepdims=True)
+            out = shifted - np.log(np.exp(shifted).sum(axis=d, keepdims=True))
+        return self._make("log_softmax", out, (self,), dim=d)
+
+    # -- counting -------------------------------------------------------------------------------
+
+    def histc(self: Tensor, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
+        """Counts of the values in ``bins`` equal-width bins over [min, max] (values outside are
+        ignored; ``min == max`` uses the data's own range). Not differentiable."""
+        if self.array.dtype.kind != "f":
+            raise NotImplementedError(f'"histogram_cpu" not implemented for {self.dtype.name}; '
+                                      "convert with .float() first")
+        if bins <= 0:
+            raise RuntimeError(f"histc: bins must be > 0, got {bins}")
+        if min > max:
+            raise RuntimeError(f"histc: max must be larger than min, got min={min}, max={max}")
+        x = self.array.reshape(-1)
+        lo, hi = float(min), float(max)
+        if lo == hi and x.size:
+            lo, hi = float(x.min()), float(x.max())
+        if lo == hi:
+            lo, hi = lo - 1, hi + 1
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise RuntimeError(f"histc: range of [{lo}, {hi}] is not finite")
+        counts, _ = np.histogram(x, bins, range=(lo, hi))
+        return self._wrap(counts.astype(x.dtype))

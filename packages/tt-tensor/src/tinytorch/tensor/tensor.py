@@ -2,19 +2,34 @@
 
 A Tensor holds ``.array`` (a NumPy array) and the gradient attributes ``requires_grad``, ``grad``
 and ``grad_fn``. ``.array`` is the one name implementers use for the values; user code uses
-``.data`` (a detached Tensor sharing the values, as in PyTorch) and ``.numpy()``. Its ops live in one file per concept and are mixed in here:
+``.data`` (a detached Tensor sharing the values, as in PyTorch) and ``.numpy()``. The ops live in
+one file per concept and are mixed in here:
 
-=================  ==========================================================
-``elementwise.py``  arithmetic, unary math, comparisons, ``where``, in-place ops
-``reductions.py``   sum, mean, max, var, logsumexp, ...
-``linalg.py``       matmul
-``shape.py``        reshape, permute, expand, cat, split, pad, ...
-``indexing.py``     ``t[...]``, ``t[...] = v``, gather
+==================  ==========================================================================
+``arithmetic.py``   ``+ - * / // % **``, maximum/minimum, fmod, atan2, lerp
+``unary.py``        exp/log, sqrt, trigonometric and hyperbolic functions, sigmoid, relu, clamp
+``comparison.py``   ``== < >=``..., isclose/isnan, logical and bitwise ops (bool results)
+``masking.py``      ``where``, ``masked_fill``
+``inplace.py``      ``add_``, ``+=``, ``zero_``, ``normal_``...: the in-place forms
+``reductions.py``   sum, mean, max, var, norm, logsumexp, softmax, argmax, histc
+``cumulative.py``   cumsum, cumprod, cummax, cummin
+``sorting.py``      sort, argsort, topk
+``linalg.py``       matmul, einsum, diag, tril/triu
+``shape.py``        reshape/view, squeeze, permute/movedim, expand, flip, roll, repeat
+``joining.py``      cat/stack, split/chunk/unbind, narrow, pad
+``indexing.py``     ``t[...]``, ``t[...] = v``, gather, scatter
 ``windows.py``      ``unfold``: sliding windows for convolution
-=================  ==========================================================
+``conversion.py``   ``to``, ``type``, ``float()``..., ``cpu()``, ``numpy()``, ``item()``
+``random.py``       ``multinomial`` (with generators and seeding)
+==================  ==========================================================================
 
-Every op computes its result with NumPy and then calls :func:`Tensor._make`, which reports the op to
-the gradient recorder (see :mod:`tinytorch.tensor.extensions`) when an input requires grad.
+The rest of the package: ``dtypes.py`` (dtypes and promotion), ``device.py`` and ``cuda.py`` (the
+CPU), ``creation.py`` (``tensor``, ``zeros``, ``randn``...), ``functions.py`` (``tt.exp(x)``
+spellings), ``printing.py`` (repr) and ``extensions.py`` (the hooks part 2 and part 6 plug into).
+
+Every differentiable op computes its result with NumPy and then calls :func:`Tensor._make`, which
+reports the op to the gradient recorder (see :mod:`tinytorch.tensor.extensions`) when an input
+requires grad.
 """
 
 from __future__ import annotations
@@ -25,19 +40,30 @@ from typing import Any
 import numpy as np
 
 from . import extensions as _ext
-from .dtypes import DType, as_dtype, from_numpy_dtype, get_default_dtype
-from .elementwise import ElementwiseOps
+from .arithmetic import ArithmeticOps
+from .comparison import ComparisonOps
+from .conversion import ConversionOps
+from .cumulative import CumulativeOps
+from .dtypes import DType, as_array, cast, from_numpy_dtype
 from .indexing import IndexingOps
+from .inplace import InplaceOps
+from .joining import JoiningOps
 from .linalg import LinalgOps
+from .masking import MaskingOps
 from .printing import format_tensor
+from .random import RandomOps
 from .reductions import ReductionOps
 from .shape import ShapeOps
+from .sorting import SortingOps
+from .unary import UnaryOps
 from .windows import WindowOps
 
 __all__ = ["Tensor"]
 
 
-class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, WindowOps):
+class Tensor(ArithmeticOps, UnaryOps, ComparisonOps, MaskingOps, InplaceOps, ReductionOps,
+             CumulativeOps, SortingOps, LinalgOps, ShapeOps, JoiningOps, IndexingOps, WindowOps,
+             ConversionOps, RandomOps):
     """An n-dimensional array with optional gradient tracking.
 
     Attributes:
@@ -47,22 +73,24 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
         grad_fn: the graph node that made this tensor (None for leaves).
     """
 
-    __slots__ = ("array", "_requires_grad", "grad", "grad_fn", "_version_counter",
+    __slots__ = ("array", "_requires_grad", "_grad", "grad_fn", "_version_counter",
                  "_autograd_meta", "_base", "__weakref__")
     __array_ufunc__ = None  # ``ndarray + Tensor`` defers to Tensor.__radd__
 
     def __init__(self, data: Any, dtype: Any = None, requires_grad: bool = False) -> None:
-        from .creation import as_array
-
-        self.array = as_array(data, dtype)
-        self._requires_grad = False
-        self.grad: Tensor | None = None
-        self.grad_fn: Any = None
-        self._version_counter = [0]
-        self._autograd_meta: Any = None  # owned by the gradient engine (hooks, retain_grad)
-        self._base: Tensor | None = None  # the tensor a view op (slice, reshape...) viewed
+        self._init(as_array(data, dtype), [0])
         if requires_grad:
             self.requires_grad = True
+
+    def _init(self, array: np.ndarray, version_counter: list[int]) -> None:
+        """Set every slot: the one place where a Tensor's state is laid out."""
+        self.array = array
+        self._requires_grad = False
+        self._grad: Tensor | None = None
+        self.grad_fn: Any = None  # the graph node that made this tensor (None for leaves)
+        self._version_counter = version_counter  # shared with views: in-place ops bump it
+        self._autograd_meta: Any = None  # owned by the gradient engine (hooks, retain_grad)
+        self._base: Tensor | None = None  # the tensor a view op (slice, reshape...) viewed
 
     # -- construction helpers used by every op --------------------------------------------------
 
@@ -70,16 +98,10 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
     def _wrap(data: np.ndarray, view_of: Tensor | None = None) -> Tensor:
         """A Tensor around ``data`` without copying. Views share their base's version counter."""
         t = object.__new__(Tensor)
-        t.array = data
-        t._requires_grad = False
-        t.grad = None
-        t.grad_fn = None
-        t._autograd_meta = None
-        t._base = None
         if view_of is not None and np.may_share_memory(data, view_of.array):
-            t._version_counter = view_of._version_counter
+            t._init(data, view_of._version_counter)
         else:
-            t._version_counter = [0]
+            t._init(data, [0])
         return t
 
     @staticmethod
@@ -105,14 +127,15 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
         return out
 
     def _lift(self, value: Any, dtype: DType | None = None) -> Tensor:
-        """``value`` as a Tensor: Tensors pass through, Python numbers become 0-d constants."""
+        """``value`` as a Tensor: Tensors pass through, arrays are wrapped, Python numbers become
+        0-d constants of ``dtype`` (self's dtype by default; the cast wraps as PyTorch's does)."""
         if isinstance(value, Tensor):
             return value
         if isinstance(value, np.ndarray):
             return Tensor(value)
         if not isinstance(value, (bool, int, float, np.number, np.bool_)):
             raise TypeError(f"expected a Tensor or a Python number, got {type(value).__name__}")
-        return Tensor._wrap(np.asarray(value, dtype=(dtype or self.dtype).numpy))
+        return Tensor._wrap(cast(np.asarray(value), (dtype or self.dtype).numpy))
 
     # -- attributes -----------------------------------------------------------------------------
 
@@ -152,10 +175,6 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
     @property
     def itemsize(self) -> int:
         return self.array.itemsize
-
-    @property
-    def device(self) -> str:
-        return "cpu"
 
     def is_floating_point(self) -> bool:
         return self.array.dtype.kind == "f"
@@ -201,6 +220,27 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
     @property
     def is_leaf(self) -> bool:
         return self.grad_fn is None
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The accumulated gradient once ``backward`` has run, else None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        """Only None or a Tensor of this tensor's shape and dtype, as in PyTorch."""
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError("assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(f"attempting to assign a gradient of shape {value.shape} to a "
+                                   f"tensor of shape {self.shape}; they must be the same")
+            if value.array.dtype != self.array.dtype:
+                raise RuntimeError(f"attempting to assign a gradient of dtype "
+                                   f"{value.dtype.name} to a tensor of dtype {self.dtype.name}; "
+                                   "they must be the same")
+        self._grad = value
 
     def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Any = None) -> None:
@@ -248,73 +288,6 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
         self._requires_grad = False
         return self
 
-    # -- conversion -----------------------------------------------------------------------------
-
-    @_ext.op("to")
-    def to(self, dtype: Any = None, *args: Any, copy: bool = False, **kwargs: Any) -> Tensor:
-        """Cast to ``dtype`` (a device string such as ``"cpu"`` is accepted and ignored)."""
-        if isinstance(dtype, str) and dtype.split(":")[0] in ("cpu",):
-            dtype = args[0] if args else kwargs.get("dtype")
-        if isinstance(dtype, Tensor):
-            dtype = dtype.dtype
-        if dtype is None:
-            return self._make("clone", self.array.copy(), (self,)) if copy else self
-        target = as_dtype(dtype)
-        if target.numpy == self.array.dtype and not copy:
-            return self
-        return self._make("to", self.array.astype(target.numpy), (self,))
-
-    def float(self) -> Tensor:
-        from .dtypes import float32
-        return self.to(float32)
-
-    def double(self) -> Tensor:
-        from .dtypes import float64
-        return self.to(float64)
-
-    def half(self) -> Tensor:
-        from .dtypes import float16
-        return self.to(float16)
-
-    def long(self) -> Tensor:
-        from .dtypes import int64
-        return self.to(int64)
-
-    def int(self) -> Tensor:
-        from .dtypes import int32
-        return self.to(int32)
-
-    def bool(self) -> Tensor:
-        from .dtypes import bool_
-        return self.to(bool_)
-
-    def type_as(self, other: Tensor) -> Tensor:
-        return self.to(other.dtype)
-
-    def cpu(self) -> Tensor:
-        return self
-
-    def numpy(self) -> np.ndarray:
-        """The underlying array (shared memory, as ``torch.Tensor.numpy``)."""
-        if self._requires_grad:
-            raise RuntimeError("Can't call numpy() on a Tensor that requires grad. "
-                               "Use tensor.detach().numpy() instead.")
-        return self.array
-
-    def item(self) -> Any:
-        """The value of a one-element tensor as a Python number."""
-        if self.array.size != 1:
-            raise RuntimeError(
-                f"a Tensor with {self.array.size} elements cannot be converted to a Python scalar "
-                f"(shape {self.shape})")
-        return self.array.item()
-
-    def tolist(self) -> Any:
-        return self.array.tolist()
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        return self.array if dtype is None else self.array.astype(dtype)
-
     # -- Python protocol ------------------------------------------------------------------------
 
     def __repr__(self) -> str:
@@ -339,28 +312,6 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self.array.shape[0]))
 
-    def __bool__(self) -> bool:
-        if self.array.size != 1:
-            raise RuntimeError(
-                f"Boolean value of Tensor with {self.array.size} values is ambiguous")
-        return bool(self.array.item())
-
-    def __float__(self) -> float:
-        return float(self._scalar())
-
-    def __int__(self) -> int:
-        return int(self._scalar())
-
-    def _scalar(self) -> Any:
-        if self.array.size != 1:
-            raise ValueError("only one element tensors can be converted to Python scalars")
-        return self.array.item()
-
-    def __index__(self) -> int:
-        if self.array.dtype.kind not in "iu" or self.array.size != 1:
-            raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self.array.item())
-
     __hash__ = object.__hash__  # ``==`` is elementwise, identity is the hash (as in PyTorch)
 
     def __reduce__(self) -> Any:
@@ -372,8 +323,8 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
             raise RuntimeError("only leaf tensors (made by the user) support deepcopy")
         copied = Tensor._wrap(self.array.copy())
         copied._requires_grad = self._requires_grad
-        if self.grad is not None:
-            copied.grad = self.grad.__deepcopy__(memo)
+        if self._grad is not None:
+            copied._grad = self._grad.__deepcopy__(memo)
         memo[id(self)] = copied
         return copied
 
@@ -390,9 +341,3 @@ class Tensor(ElementwiseOps, ReductionOps, LinalgOps, ShapeOps, IndexingOps, Win
                 f"Dimension out of range: dim {dim} for a tensor with ndim {self.array.ndim} "
                 f"(expected a dim in [{-n}, {n - 1}])")
         return int(dim) + n if dim < 0 else int(dim)
-
-    def _float_dtype(self) -> np.dtype:
-        """This tensor's dtype if floating, else the default float (for exp, log, division...)."""
-        if self.array.dtype.kind == "f":
-            return self.array.dtype
-        return get_default_dtype().numpy

@@ -26,7 +26,7 @@ class WindowOps:
     __slots__ = ()
 
     # BEGIN SOLUTION 1.11 unfold: sliding windows as a strided view
-    @_ext.op("unfold")
+    @_ext.op
     def unfold(self: Tensor, dimension: int, size: int, step: int) -> Tensor:
         """Windows of ``size`` entries every ``step`` along ``dimension``, as a new last dim."""
         d = self._dim(dimension)

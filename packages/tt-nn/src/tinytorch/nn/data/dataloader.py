@@ -83,32 +83,30 @@ class DataLoader:
         sampler: an iterable of indices (instead of ``shuffle``).
         batch_sampler: an iterable of index lists (instead of batch_size / shuffle / sampler /
             drop_last).
-        num_workers: accepted for PyTorch compatibility; batches are always made in this
-            process (0 workers), so any value gives the same batches.
+        num_workers: must be 0: batches are made in this process (TinyTorch has no worker
+            processes, so it refuses to pretend otherwise).
         collate_fn: merges a list of samples into a batch (default :func:`default_collate`).
             With a custom ``collate_fn`` every batch is built from per-sample ``dataset[i]``.
-        pin_memory, timeout, worker_init_fn, prefetch_factor, persistent_workers: accepted,
-            without effect (no devices, no worker processes).
         drop_last: drop the last batch when it is smaller than ``batch_size``.
         generator: the :class:`tinytorch.tensor.Generator` that shuffles (default: the global
             one seeded by ``tinytorch.tensor.manual_seed``).
+
+    PyTorch's options for worker processes and devices (``pin_memory``, ``timeout``,
+    ``worker_init_fn``, ``multiprocessing_context``, ``prefetch_factor``,
+    ``persistent_workers``, ``pin_memory_device``, ``in_order``) do not exist here: passing one
+    is a TypeError, not an option silently ignored.
     """
 
     def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool | None = None,
                  sampler: Any = None, batch_sampler: Any = None, num_workers: int = 0,
-                 collate_fn: Callable[[list[Any]], Any] | None = None, pin_memory: bool = False,
-                 drop_last: bool = False, timeout: float = 0, worker_init_fn: Any = None,
-                 multiprocessing_context: Any = None, generator: Generator | None = None, *,
-                 prefetch_factor: int | None = None, persistent_workers: bool = False,
-                 pin_memory_device: str = "", in_order: bool = True) -> None:
+                 collate_fn: Callable[[list[Any]], Any] | None = None, *,
+                 drop_last: bool = False, generator: Generator | None = None) -> None:
         if batch_size is not None and (not isinstance(batch_size, (int, np.integer))
                                        or isinstance(batch_size, bool) or batch_size < 1):
             raise ValueError(f"batch_size should be a positive integer value, got {batch_size!r}")
-        if not isinstance(num_workers, int) or num_workers < 0:
-            raise ValueError("num_workers option should be non-negative; use num_workers=0 to "
-                             "disable multiprocessing.")
-        if timeout < 0:
-            raise ValueError("timeout option should be non-negative")
+        if num_workers != 0:
+            raise TypeError(f"DataLoader(num_workers={num_workers!r}): TinyTorch makes batches in "
+                            "this process and has no worker processes; use num_workers=0")
         if generator is not None and not isinstance(generator, Generator):
             raise TypeError(f"generator must be a tinytorch.tensor.Generator, got "
                             f"{type(generator).__name__}")
@@ -137,12 +135,7 @@ class DataLoader:
         self.batch_size = None if batch_size is None else int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
-        self.num_workers = num_workers
-        self.pin_memory = pin_memory
-        self.timeout = timeout
-        self.worker_init_fn = worker_init_fn
-        self.prefetch_factor = prefetch_factor
-        self.persistent_workers = persistent_workers
+        self.num_workers = 0
         self.collate_fn = collate_fn
         self.generator = generator
         self._custom_sampler = sampler is not None or batch_sampler is not None

@@ -12,7 +12,9 @@ Where the data comes from, in this order:
 
 In a directory the files are looked up as ``<dir>/<dataset>/<file>`` (e.g.
 ``<dir>/mnist/train-images-idx3-ubyte.gz``) and then ``<dir>/<file>``; with ``download=True``
-missing files are fetched (checksummed, atomically) into ``<dir>/<dataset>/``.
+missing files are fetched (checksummed, atomically) into ``<dir>/<dataset>/``. A file found on
+disk must have the published size and SHA-256 (checked on first use, then remembered:
+:func:`~tinytorch.nn.data.download.verify_file`), and every label must be a class index.
 
 Layout of what the loaders return: images are ``float32`` in ``[0, 1]`` with shape
 ``(N, 1, 28, 28)`` (channels first, as torchvision); labels are ``int64`` in ``0..9``.
@@ -22,6 +24,7 @@ Flatten with ``x.reshape(x.shape[0], -1)`` for an MLP.
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import zlib
 from dataclasses import dataclass
@@ -34,6 +37,7 @@ import numpy as np
 from tinytorch.tensor import Tensor, from_numpy
 
 from .dataset import TensorDataset
+from .download import ChecksumError, verify_file
 from .download import download as _download
 
 __all__ = ["FileInfo", "DATASETS", "IDXError", "read_idx", "write_idx", "resolve_data_dir",
@@ -140,7 +144,7 @@ def read_idx(source: str | os.PathLike[str] | bytes, *, expected_magic: int | No
                        f"{len(data)}")
     shape = tuple(int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim))
     dtype = _IDX_TYPES[code]
-    expected = int(np.prod(shape)) * dtype.itemsize
+    expected = math.prod(shape) * dtype.itemsize  # Python ints: huge dims cannot wrap to 0
     got = len(data) - header
     if got < expected:
         raise IDXError(f"{name}: truncated IDX file: header says shape {shape} "
@@ -148,7 +152,7 @@ def read_idx(source: str | os.PathLike[str] | bytes, *, expected_magic: int | No
     if got > expected:
         raise IDXError(f"{name}: IDX file has {got - expected} unexpected bytes after the "
                        f"{expected} bytes of data its header (shape {shape}) announces")
-    array = np.frombuffer(data, dtype=dtype, count=int(np.prod(shape)), offset=header)
+    array = np.frombuffer(data, dtype=dtype, count=math.prod(shape), offset=header)
     return array.reshape(shape).astype(dtype.newbyteorder("="))
     # END SOLUTION
 
@@ -190,14 +194,17 @@ def _sample_bytes(dataset: str, info: FileInfo) -> bytes:
 
 
 def _locate(dataset: str, info: FileInfo, root: Path, download: bool) -> Path:
+    """The file ``info`` under ``root``, checked against its size and SHA-256 (or downloaded)."""
     candidates = [root / dataset / info.name, root / info.name]
     for path in candidates:
         if path.is_file():
-            size = path.stat().st_size
-            if size != info.size:
-                raise IDXError(f"{path}: {size} bytes, but the published file has {info.size}; "
-                               f"the file is truncated or not the official one")
-            return path
+            try:
+                return verify_file(path, info.sha256, info.size)
+            except ChecksumError:
+                if not download:
+                    raise
+                candidates = [path]  # download=True: fetch a good copy in its place
+                break
     if not download:
         raise FileNotFoundError(
             f"{dataset} file {info.name} not found in {root} (looked for "
@@ -242,6 +249,11 @@ def _load_arrays(data_dir: Any, split: str, dataset: str,
     if raw_images.ndim != 3 or raw_images.shape[0] != raw_labels.shape[0]:
         raise IDXError(f"{dataset} {split}: {raw_images.shape[0]} images of shape "
                        f"{raw_images.shape[1:]} but {raw_labels.shape[0]} labels")
+    num_classes = len(_spec(dataset)["classes"])
+    bad = np.flatnonzero(raw_labels >= num_classes)
+    if bad.size:
+        raise IDXError(f"{dataset} {split}: label {raw_labels[bad[0]]} at index {bad[0]} is not "
+                       f"a class (0..{num_classes - 1}); the labels file is corrupt")
     images = (raw_images.astype(np.float32) / np.float32(255.0))[:, None, :, :]
     labels = raw_labels.astype(np.int64)
     where = "embedded sample" if root is None else str(root)

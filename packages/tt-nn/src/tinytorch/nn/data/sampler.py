@@ -18,6 +18,10 @@ from tinytorch.tensor.random import rng as _rng
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
            "WeightedRandomSampler", "BatchSampler"]
 
+CHUNK = 4096
+"""Draws with replacement are made this many at a time: ``num_samples`` may be endless-like
+(``10**10``, the infinite-sampler idiom), so the indices are streamed, never stored."""
+
 
 class Sampler:
     """Base class: implement ``__iter__`` (indices) and, usually, ``__len__``."""
@@ -66,7 +70,8 @@ class RandomSampler(Sampler):
         n = len(self.data_source)
         if self.replacement:
             rng = _rng(self.generator)
-            yield from rng.integers(0, n, size=self.num_samples).tolist()
+            for start in range(0, self.num_samples, CHUNK):
+                yield from rng.integers(0, n, size=min(CHUNK, self.num_samples - start)).tolist()
             return
         for _ in range(self.num_samples // n):
             yield from randperm(n, generator=self.generator).array.tolist()
@@ -109,8 +114,12 @@ class WeightedRandomSampler(Sampler):
     def __iter__(self) -> Iterator[int]:
         rng = _rng(self.generator)
         p = self.weights / self.weights.sum()
-        yield from rng.choice(len(p), size=self.num_samples, replace=self.replacement,
-                              p=p).tolist()
+        if not self.replacement:
+            yield from rng.choice(len(p), size=self.num_samples, replace=False, p=p).tolist()
+            return
+        for start in range(0, self.num_samples, CHUNK):
+            yield from rng.choice(len(p), size=min(CHUNK, self.num_samples - start),
+                                  p=p).tolist()
 
     def __len__(self) -> int:
         return self.num_samples

@@ -14,29 +14,23 @@ For each parameter ``p`` with gradient ``g``, at step ``t = 1, 2, ...``::
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 
-from .optimizer import Optimizer, buffer_like, check_hyper, new_step
+from .optimizer import Optimizer, buffer_like, check_hyper, learning_rate, new_step
 
 __all__ = ["Adam", "AdamW"]
 
 
 class Adam(Optimizer):
     """Adam (``torch.optim.Adam``); ``weight_decay`` adds an L2 term to the gradient (or, with
-    ``decoupled_weight_decay=True``, shrinks the weights directly: AdamW).
-
-    ``foreach``, ``fused``, ``capturable`` and ``differentiable`` select PyTorch kernels; here
-    there is one (NumPy) implementation, so they are accepted, recorded, and change nothing.
-    """
+    ``decoupled_weight_decay=True``, shrinks the weights directly: AdamW)."""
 
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0, amsgrad: bool = False, *,
-                 foreach: bool | None = None, maximize: bool = False, capturable: bool = False,
-                 differentiable: bool = False, fused: bool | None = None,
+                 weight_decay: float = 0, amsgrad: bool = False, *, maximize: bool = False,
                  decoupled_weight_decay: bool = False) -> None:
         check_hyper("learning rate", lr)
         check_hyper("epsilon value", eps)
@@ -47,56 +41,55 @@ class Adam(Optimizer):
         check_hyper("weight_decay value", weight_decay)
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps,
                                       weight_decay=weight_decay, amsgrad=amsgrad,
-                                      maximize=maximize, foreach=foreach, capturable=capturable,
-                                      differentiable=differentiable, fused=fused,
+                                      maximize=maximize,
                                       decoupled_weight_decay=decoupled_weight_decay))
 
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        loss = closure() if closure is not None else None
-        for group in self.param_groups:
-            lr, (beta1, beta2), eps = self._lr(group), group["betas"], group["eps"]
-            weight_decay, amsgrad, maximize = (group["weight_decay"], group["amsgrad"],
-                                               group["maximize"])
-            decoupled = group.get("decoupled_weight_decay", False)
-            for p, g in self._grads(group):
-                state = self.state[p]
-                if not state:
-                    state["step"] = new_step()
-                    state["exp_avg"] = buffer_like(p)
-                    state["exp_avg_sq"] = buffer_like(p)
-                    if amsgrad:
-                        state["max_exp_avg_sq"] = buffer_like(p)
-                # BEGIN SOLUTION 3.11 Adam/AdamW update: moments, bias correction, weight decay
-                state["step"].array += 1
-                t = float(state["step"].array)
-                m, v = state["exp_avg"].array, state["exp_avg_sq"].array
-                if maximize:
-                    g = -g
-                if weight_decay != 0:
-                    if decoupled:
-                        p.array *= 1 - lr * weight_decay
-                    else:
-                        g = g + weight_decay * p.array
-                m *= beta1
-                m += (1 - beta1) * g
-                scratch = np.multiply(g, g)              # one buffer, reused below
-                scratch *= 1 - beta2
-                v *= beta2
-                v += scratch
-                if amsgrad:
-                    v_max = state["max_exp_avg_sq"].array
-                    np.maximum(v_max, v, out=v_max)
-                    v = v_max
-                step_size = lr / (1 - beta1 ** t)
-                np.sqrt(v, out=scratch)
-                scratch /= math.sqrt(1 - beta2 ** t)
-                scratch += eps                           # denominator
-                np.divide(m, scratch, out=scratch)
-                scratch *= step_size
-                p.array -= scratch
-                # END SOLUTION
-                self._updated(p)
-        return loss
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                group: dict[str, Any]) -> None:
+        """One Adam (or AdamW) step of ``param`` in place, following the module docstring.
+
+        ``state`` holds Tensors (PyTorch's layout): ``step`` (a 0-d float32 count), ``exp_avg``
+        (m), ``exp_avg_sq`` (v) and, with ``amsgrad``, ``max_exp_avg_sq``; they are created
+        here on the first step. Work on their ``.array`` in place (``m *= beta1``...), never on
+        ``grad`` (it is the parameter's ``.grad``). ``decoupled_weight_decay`` selects AdamW's
+        ``p *= 1 - lr * weight_decay`` over Adam's ``g = g + weight_decay * p``.
+
+        Hint: Adam is the hot loop of training; ``np.sqrt(v, out=buffer)`` and in-place
+        operators on one scratch buffer avoid allocating a new array per operation.
+        """
+        if not state:
+            state["step"] = new_step()
+            state["exp_avg"] = buffer_like(param)
+            state["exp_avg_sq"] = buffer_like(param)
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = buffer_like(param)
+        lr, (beta1, beta2), eps = learning_rate(group), group["betas"], group["eps"]
+        weight_decay = group["weight_decay"]
+        # BEGIN SOLUTION 3.18 Adam/AdamW update: moments, bias correction, weight decay
+        state["step"].array += 1
+        t = float(state["step"].array)
+        m, v = state["exp_avg"].array, state["exp_avg_sq"].array
+        g = -grad if group["maximize"] else grad
+        if weight_decay != 0:
+            if group["decoupled_weight_decay"]:
+                param *= 1 - lr * weight_decay
+            else:
+                g = g + weight_decay * param
+        m *= beta1
+        m += (1 - beta1) * g
+        scratch = np.multiply(g, g)              # one buffer, reused below
+        scratch *= 1 - beta2
+        v *= beta2
+        v += scratch
+        if group["amsgrad"]:
+            v = np.maximum(state["max_exp_avg_sq"].array, v, out=state["max_exp_avg_sq"].array)
+        np.sqrt(v, out=scratch)
+        scratch /= math.sqrt(1 - beta2 ** t)
+        scratch += eps                           # the denominator
+        np.divide(m, scratch, out=scratch)
+        scratch *= lr / (1 - beta1 ** t)
+        param -= scratch
+        # END SOLUTION
 
 
 class AdamW(Adam):
@@ -105,9 +98,6 @@ class AdamW(Adam):
     def __init__(self, params: Iterable[Any], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 1e-2, amsgrad: bool = False, *,
-                 maximize: bool = False, foreach: bool | None = None, capturable: bool = False,
-                 differentiable: bool = False, fused: bool | None = None) -> None:
+                 maximize: bool = False) -> None:
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                         amsgrad=amsgrad, foreach=foreach, maximize=maximize,
-                         capturable=capturable, differentiable=differentiable, fused=fused,
-                         decoupled_weight_decay=True)
+                         amsgrad=amsgrad, maximize=maximize, decoupled_weight_decay=True)

@@ -2,7 +2,7 @@
 
 Every optimizer keeps a list of *parameter groups* (dicts holding ``"params"`` and that group's
 hyperparameters) and a ``state`` dict mapping each parameter to its running buffers (momentum,
-moving averages, step count). Subclasses implement :meth:`Optimizer.step`.
+moving averages, step count). Subclasses implement :meth:`Optimizer._update` for one parameter.
 
 Updates are written with NumPy directly on ``p.array`` and ``p.grad.array``, in place: an optimizer
 step is not part of any graph, so it needs no autograd and costs what NumPy costs.
@@ -17,7 +17,6 @@ groups list them::
 from __future__ import annotations
 
 import copy
-import functools
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -63,18 +62,6 @@ class Optimizer:
             groups = [{"params": groups}]
         for group in groups:
             self.add_param_group(group)
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Wrap each subclass's ``step`` so that LR schedulers can tell it has been called."""
-        super().__init_subclass__(**kwargs)
-        step = cls.__dict__.get("step")
-        if step is not None and not getattr(step, "_marks_called", False):
-            @functools.wraps(step)
-            def marked_step(self: Optimizer, *args: Any, **kw: Any) -> Any:
-                self._opt_called = True
-                return step(self, *args, **kw)
-            marked_step._marks_called = True  # type: ignore[attr-defined]
-            cls.step = marked_step  # type: ignore[method-assign]
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -133,28 +120,24 @@ class Optimizer:
                     p.grad.array[...] = 0
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter from its gradient (implemented by each optimizer)."""
+        """Update every parameter that has a gradient, in place; return ``closure()`` (the loss,
+        re-evaluated) when a closure is given, else None.
+
+        Each optimizer writes :meth:`_update` for one parameter; ``step`` walks the groups.
+        """
+        loss = closure() if closure is not None else None
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    self._update(p.array, p.grad.array, self.state[p], group)
+                    p._bump_version()  # an in-place change, as every in-place Tensor op records
+        return loss
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any],
+                group: dict[str, Any]) -> None:
+        """Change ``param`` (the parameter's ndarray) in place from ``grad``, using and updating
+        its ``state`` (buffers, step count) and the ``group``'s hyperparameters."""
         raise NotImplementedError
-
-    # -- helpers for subclasses -----------------------------------------------------------------
-
-    @staticmethod
-    def _lr(group: dict[str, Any]) -> float:
-        """The group's learning rate as a float (a 0-d Tensor is accepted, as in PyTorch)."""
-        lr = group["lr"]
-        return lr.item() if isinstance(lr, Tensor) else lr
-
-    @staticmethod
-    def _grads(group: dict[str, Any]) -> Iterable[tuple[Tensor, np.ndarray]]:
-        """``(param, grad array)`` for the parameters of ``group`` that have a gradient."""
-        for p in group["params"]:
-            if p.grad is not None:
-                yield p, p.grad.array
-
-    @staticmethod
-    def _updated(p: Tensor) -> None:
-        """Record an in-place change of ``p`` (as every in-place Tensor op does)."""
-        p._bump_version()
 
     # -- state dicts ----------------------------------------------------------------------------
 
@@ -237,9 +220,15 @@ def new_step() -> Tensor:
     return from_numpy(np.zeros((), dtype=np.float32))
 
 
-def buffer_like(p: Tensor) -> Tensor:
-    """A zero-filled state Tensor of ``p``'s shape and dtype."""
-    return from_numpy(np.zeros_like(p.array))
+def buffer_like(param: np.ndarray) -> Tensor:
+    """A zero-filled state Tensor of ``param``'s shape and dtype."""
+    return from_numpy(np.zeros_like(param))
+
+
+def learning_rate(group: dict[str, Any]) -> float:
+    """The group's learning rate as a float (a 0-d Tensor is accepted, as in PyTorch)."""
+    lr = group["lr"]
+    return lr.item() if isinstance(lr, Tensor) else lr
 
 
 def check_hyper(name: str, value: float, low: float = 0.0, high: float | None = None,

@@ -153,8 +153,6 @@ def _mixed_cases() -> list[dict[str, Any]]:
 
 
 def _quantized_cases() -> list[dict[str, Any]]:
-    if not hasattr(tt, "int8"):
-        return []  # part 1 without int8 tensors
     model = _mlp((1024, 1024))
     x = tt.tensor(RNG.standard_normal((64, 1024)).astype(np.float32))
     qmodel = quantize_model(model, calibration_data=x)

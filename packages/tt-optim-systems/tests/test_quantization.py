@@ -26,10 +26,6 @@ from tinytorch.systems.quantized import QuantizedLinear, int8_matmul, quantize_m
 
 RNG = np.random.default_rng(0)
 
-# TODO(part 1 rework): remove once tt-tensor with int8 tensors is on main.
-pytestmark = pytest.mark.skipif(not hasattr(tt, "int8"),
-                                reason="needs tt-tensor with int8 tensors (part 1 rework)")
-
 
 # -- 6.20 scale and zero point ------------------------------------------------------------------
 

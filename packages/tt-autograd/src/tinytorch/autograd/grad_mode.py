@@ -91,13 +91,13 @@ class _GradMode:
         self._previous: list[bool] = []  # a stack, so one instance can be entered twice
 
     def __enter__(self) -> None:
-        # BEGIN SOLUTION 2.7 grad mode: switch recording for the block, remember the old mode
+        # BEGIN SOLUTION 2.1 grad mode: switch recording for the block, remember the old mode
         self._previous.append(state.enabled)
         state.enabled = self.enabled
         # END SOLUTION
 
     def __exit__(self, *exc: object) -> None:
-        # BEGIN SOLUTION 2.7 grad mode: restore the mode the block started with
+        # BEGIN SOLUTION 2.1 grad mode: restore the mode the block started with
         state.enabled = self._previous.pop()
         # END SOLUTION
 

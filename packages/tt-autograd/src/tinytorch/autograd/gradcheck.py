@@ -51,7 +51,7 @@ def gradcheck(fn: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol: f
     PyTorch's other options (``fast_mode``, ``nondet_tol``, ``check_*``) are accepted; the check
     is always the full one (``check_backward_ad=False`` skips it).
     """
-    # BEGIN SOLUTION 2.9 gradcheck: analytical (one backward) vs central differences (float64)
+    # BEGIN SOLUTION 2.15 gradcheck: analytical (one backward) vs central differences (float64)
     inputs = _as_tuple(inputs)
     checked = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     if not checked:

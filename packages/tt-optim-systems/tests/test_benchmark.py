@@ -17,6 +17,7 @@ from tinytorch.systems import (
     BenchmarkReport,
     BenchmarkResult,
     benchmark_model,
+    benchmark_models,
     machine_info,
     pareto_front,
     plot_pareto,
@@ -141,3 +142,15 @@ def test_plot_pareto_marks_the_front(tmp_path):
     assert image.shape == (480, 720, 3)
     with pytest.raises(ValueError, match="one name, cost and score"):
         plot_pareto(["a"], [1.0, 2.0], [1.0, 2.0], tmp_path / "q.png")
+
+
+@pytest.mark.task("6.4")
+def test_benchmark_models_measures_each_model():
+    small = nn.Sequential(nn.Linear(8, 4))
+    big = nn.Sequential(nn.Linear(8, 64), nn.ReLU(), nn.Linear(64, 4))
+    x = tt.randn(5, 8)
+    results = benchmark_models({"small": small, "big": big}, x, accuracy_fn=lambda m: 0.5,
+                               repeats=2)
+    assert [r.name for r in results] == ["small", "big"]
+    assert results[0].flops == 2 * 5 * 8 * 4 + 5 * 4 and results[1].parameters == 8 * 64 + 64 + 64 * 4 + 4
+    assert all(r.accuracy == 0.5 and len(r.latency.samples) == 2 for r in results)

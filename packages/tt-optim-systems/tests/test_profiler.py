@@ -13,6 +13,7 @@ from tinytorch.systems import (
     Profiler,
     count_parameters,
     measure,
+    measure_many,
     model_size_bytes,
     op_flops,
     peak_memory,
@@ -220,3 +221,13 @@ def test_peak_memory_of_an_allocation():
     assert 8 * n <= peak < 8 * n + 256 * 1024
     _, small = peak_memory(lambda: None)
     assert small < 64 * 1024
+
+
+@pytest.mark.task("6.4")
+def test_measure_many_interleaves_and_rotates():
+    calls = []
+    fns = {name: (lambda name=name: calls.append(name)) for name in "abc"}
+    timings = measure_many(fns, warmup=1, repeats=3)
+    assert calls[:3] == ["a", "b", "c"]                       # warm-up
+    assert calls[3:] == ["a", "b", "c", "b", "c", "a", "c", "a", "b"]
+    assert set(timings) == {"a", "b", "c"} and all(len(t.samples) == 3 for t in timings.values())

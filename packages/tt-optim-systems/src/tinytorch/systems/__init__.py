@@ -24,7 +24,13 @@
 
 from . import pruning
 from ._version import __version__
-from .benchmark import BenchmarkReport, BenchmarkResult, benchmark_model, machine_info
+from .benchmark import (
+    BenchmarkReport,
+    BenchmarkResult,
+    benchmark_model,
+    benchmark_models,
+    machine_info,
+)
 from .distillation import distillation_loss
 from .flops import (
     count_parameters,
@@ -51,16 +57,17 @@ from .pruning import measure_sparsity
 from .quantization import Observer, calibrate, dequantize, qparams, quantize
 from .quantized import QuantizedLinear, int8_matmul, quantize_model
 from .structured import prune_channels, units_to_keep
-from .timing import Timing, measure, summarize
+from .timing import Timing, measure, measure_many, summarize
 
 __all__ = [
     "__version__",
     "count_parameters", "model_size_bytes", "op_flops", "module_flops", "register_module_flops",
     "has_module_rule",
-    "Timing", "measure", "summarize",
+    "Timing", "measure", "measure_many", "summarize",
     "Profiler", "peak_memory",
     "ModelProfile", "profile_model",
     "pareto_front", "plot_pareto", "BenchmarkResult", "BenchmarkReport", "benchmark_model",
+    "benchmark_models",
     "machine_info",
     "fused_gelu", "fused_cross_entropy", "fused_layer_norm", "FusedGELU", "FusedLayerNorm",
     "FusedCrossEntropyLoss", "GradScaler", "MasterWeights",

@@ -21,7 +21,7 @@ import json
 import os
 import platform
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -37,9 +37,10 @@ from .flops import count_parameters, model_size_bytes
 from .pareto import pareto_front, plot_pareto
 from .profiler import Profiler
 from .tables import human_bytes, human_flops, markdown_table
-from .timing import Timing, measure
+from .timing import Timing, measure, measure_many
 
-__all__ = ["BenchmarkResult", "BenchmarkReport", "benchmark_model", "machine_info"]
+__all__ = ["BenchmarkResult", "BenchmarkReport", "benchmark_model", "benchmark_models",
+           "machine_info"]
 
 PARTS = ("tt-tensor", "tt-autograd", "tt-nn", "tt-vision", "tt-text", "tt-optim-systems")
 
@@ -105,6 +106,26 @@ def benchmark_model(name: str, model: nn.Module, *inputs: Any,
         accuracy = None if accuracy_fn is None else float(accuracy_fn(model))
     return BenchmarkResult(name, latency, model_size_bytes(model), count_parameters(model),
                            prof.total_flops(), accuracy)
+
+
+def benchmark_models(models: Mapping[str, nn.Module], *inputs: Any,
+                     accuracy_fn: Callable[[nn.Module], float] | None = None,
+                     warmup: int = 2, repeats: int = 10) -> list[BenchmarkResult]:
+    """:func:`benchmark_model` for several models on the same inputs, their latencies measured
+    interleaved (:func:`~tinytorch.systems.timing.measure_many`) so that ratios between them
+    survive a changing machine load."""
+    flops, accuracies, calls = {}, {}, {}
+    with no_grad():
+        for name, model in models.items():
+            model.eval()
+            with Profiler(model, record_memory=False) as prof:
+                model(*inputs)
+            flops[name] = prof.total_flops()
+            accuracies[name] = None if accuracy_fn is None else float(accuracy_fn(model))
+            calls[name] = (lambda model=model: model(*inputs))
+        timings = measure_many(calls, warmup=warmup, repeats=repeats)
+    return [BenchmarkResult(name, timings[name], model_size_bytes(model), count_parameters(model),
+                            flops[name], accuracies[name]) for name, model in models.items()]
 
 
 class BenchmarkReport:

@@ -15,13 +15,13 @@ each sample is long enough for the clock to read well.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Timing", "measure", "summarize"]
+__all__ = ["Timing", "measure", "measure_many", "summarize"]
 
 
 @dataclass(frozen=True)
@@ -105,3 +105,28 @@ def measure(fn: Callable[[], Any], *, warmup: int = 3, repeats: int = 10, number
             fn()
         samples.append((timer() - start) / number)
     return summarize(samples, number)
+
+
+def measure_many(fns: Mapping[str, Callable[[], Any]], *, warmup: int = 2, repeats: int = 10,
+                 number: int = 1) -> dict[str, Timing]:
+    """Time several functions *interleaved*: each round times every function once, starting
+    with a different one each round. A change in machine load then hits every contender
+    alike, which is what makes their ratio (a speedup) trustworthy on a shared machine.
+
+    Returns a :class:`Timing` per name (seconds per call).
+    """
+    if warmup < 0 or repeats < 1 or number < 1:
+        raise ValueError(f"measure_many needs warmup >= 0, repeats >= 1 and number >= 1, got "
+                         f"warmup={warmup}, repeats={repeats}, number={number}")
+    names = list(fns)
+    for name in names:
+        for _ in range(warmup):
+            fns[name]()
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(repeats):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            start = time.perf_counter()
+            for _ in range(number):
+                fns[name]()
+            samples[name].append((time.perf_counter() - start) / number)
+    return {name: summarize(samples[name], number) for name in names}

@@ -10,7 +10,7 @@
 Part sessions test what a student installs: wheels built from this tree into a fresh directory,
 installed into a fresh environment, imported from site-packages (checked), with pytest run from a
 directory where no ``src/`` is importable. The helpers live in ``tools/_packages.py`` so later
-sessions (stubs, audit, grade, bump, publish) reuse them.
+sessions (release, audit, grade, bump, publish) reuse them.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "tools"))
 
 import _packages  # noqa: E402  (needs tools/ on sys.path)
-import course_sessions  # noqa: E402,F401  (registers coursemap, pins, stubs, audit, bump, publish)
+import course_sessions  # noqa: E402,F401  (registers coursemap, pins, release, leaks, audit, ...)
+import grading_sessions  # noqa: E402,F401  (registers grade, gradescope, publish)
 from _packages import MissingPart, Part  # noqa: E402
 
 nox.needs_version = ">=2024.4.15"
@@ -36,7 +37,8 @@ nox.options.reuse_venv = "no"
 # literally here: a tag name inside nox.options.sessions fails.
 # `all` runs last so that its pytest summary (every test) is the run's closing test line.
 nox.options.sessions = [
-    "lint", "layering", "pins", "part1", "part2", "part3", "milestones", "audit", "docs", "all",
+    "lint", "layering", "pins", "part1", "part2", "part3", "milestones", "audit", "leaks", "docs",
+    "all",
 ]
 
 PER_TEST_TIMEOUT = 120
@@ -280,7 +282,7 @@ def docs(session: nox.Session) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Course workflow sessions: stubs, audit, grade, bump, publish (DESIGN.md section 6).
+# Course workflow sessions: release, leaks, audit, check, grade, bump, publish (DESIGN.md 6).
 # Added later by their owner. Reuse tools/_packages.py: present_parts(), with_deps(),
 # fresh_dir(), build_wheels(), install_wheels(), and run_part_tests() above.
 # --------------------------------------------------------------------------------------------

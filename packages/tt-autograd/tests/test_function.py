@@ -1,4 +1,4 @@
-"""Task 2.8: custom ops with Function."""
+"""Task 2.14: custom ops with Function."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 import tinytorch.tensor as tt
 from tinytorch.autograd import Function, grad, no_grad
 
-pytestmark = pytest.mark.task("2.8")
+pytestmark = pytest.mark.task("2.14")
 
 
 class Cube(Function):

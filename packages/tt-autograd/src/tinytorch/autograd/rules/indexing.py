@@ -1,4 +1,4 @@
-"""Backward rules of indexing (forwards: ``tinytorch/tensor/indexing.py``): task 2.12.
+"""Backward rules of indexing (forwards: ``tinytorch/tensor/indexing.py``): task 2.9.
 
 Reading ``x[index]`` picks elements; its backward puts each gradient back where its element came
 from, into zeros of ``x``'s shape, *adding* where an index repeats (``x[[0, 0]]`` reads x[0]
@@ -26,7 +26,7 @@ def index_add(g: Tensor, shape: tuple[int, ...], index: tuple[Any, ...]) -> Tens
     repeats an index: then ``np.add.at(out, index, g)`` adds every occurrence. Record the result
     with ``Tensor._make("getitem_backward", out, (g,), index=index)``.
     """
-    # BEGIN SOLUTION 2.12 index_add: zeros with g added at index (repeats add up)
+    # BEGIN SOLUTION 2.9 index_add: zeros with g added at index (repeats add up)
     out = np.zeros(shape, g.array.dtype)
     if any(isinstance(i, np.ndarray) and i.dtype.kind in "iu" for i in index):
         np.add.at(out, index, g.array)
@@ -39,7 +39,7 @@ def index_add(g: Tensor, shape: tuple[int, ...], index: tuple[Any, ...]) -> Tens
 @rule(name="IndexBackward0")
 def getitem(ctx: OpNode, g: Tensor, *, index: tuple[Any, ...]) -> Grads:
     """Put ``g`` back where it was read: :func:`index_add` into the input's shape."""
-    # BEGIN SOLUTION 2.12 getitem: index_add into the input's shape
+    # BEGIN SOLUTION 2.9 getitem: index_add into the input's shape
     return index_add(g, ctx.input_shape, index)
     # END SOLUTION
 
@@ -47,7 +47,7 @@ def getitem(ctx: OpNode, g: Tensor, *, index: tuple[Any, ...]) -> Grads:
 @rule(name="IndexAddBackward0")
 def getitem_backward(ctx: OpNode, g: Tensor, *, index: tuple[Any, ...]) -> Grads:
     """:func:`index_add` adds its input at ``index``, so its backward reads ``g[index]``."""
-    # BEGIN SOLUTION 2.12 getitem_backward: read g at index again
+    # BEGIN SOLUTION 2.9 getitem_backward: read g at index again
     return g[index]
     # END SOLUTION
 
@@ -58,7 +58,7 @@ def setitem(ctx: OpNode, g: Tensor, *, index: tuple[Any, ...]) -> Grads:
     (0 there: a NumPy bool mask, ``g.where(mask, 0.0)``); ``value`` gets ``g[index]`` (the engine
     sums it back if the value was broadcast). Compute only what ``ctx.needs_input_grad`` asks
     for."""
-    # BEGIN SOLUTION 2.12 setitem: g outside the written slots; g[index] to the value
+    # BEGIN SOLUTION 2.9 setitem: g outside the written slots; g[index] to the value
     dx, dvalue = ctx.needs_input_grad
     kept = np.ones(g.shape, bool)
     kept[index] = False
@@ -72,7 +72,7 @@ def gather(ctx: OpNode, g: Tensor, *, dim: int, index: np.ndarray,
     """``out[i][j] = x[index[i][j]][j]`` (for dim 0): each ``g`` element goes back to the
     element it was read from, adding up repeats: :func:`index_add` into ``shape`` with the full
     index given by :func:`grid_index`."""
-    # BEGIN SOLUTION 2.12 gather: index_add back along dim
+    # BEGIN SOLUTION 2.9 gather: index_add back along dim
     return index_add(g, shape, grid_index(index, dim))
     # END SOLUTION
 

@@ -19,7 +19,7 @@ def matmul(ctx: OpNode, g: Tensor, a: Tensor, b: Tensor) -> Grads:
     nothing: the engine sums them. Skip a gradient ``ctx.needs_input_grad`` does not ask for (the
     first layer's input: half the work).
     """
-    # BEGIN SOLUTION 2.10 matmul: g @ b^T and a^T @ g, 1-D operands as 1-row/1-column matrices
+    # BEGIN SOLUTION 2.11 matmul: g @ b^T and a^T @ g, 1-D operands as 1-row/1-column matrices
     da, db = ctx.needs_input_grad
     a2 = a.unsqueeze(0) if a.ndim == 1 else a  # (1, k)
     b2 = b.unsqueeze(-1) if b.ndim == 1 else b  # (k, 1)

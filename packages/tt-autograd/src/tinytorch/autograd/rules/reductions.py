@@ -2,7 +2,7 @@
 
 A reduction maps many elements to one, so its backward sends one gradient back to many elements.
 The helper :func:`kept` puts ``g`` in the ``keepdim=True`` shape, from where it broadcasts back
-over the reduced dims. ``sum`` is the worked example; the others are task 2.9. (``mean``, ``var``,
+over the reduced dims. ``sum`` is the worked example; the others are task 2.12. (``mean``, ``var``,
 ``std`` and ``logsumexp`` are composed of other ops: they need no rule of their own.)
 """
 
@@ -38,7 +38,7 @@ def sum(ctx: OpNode, g: Tensor, *, dim: tuple[int, ...] | None, keepdim: bool) -
     return kept(g, shape, dim, keepdim).expand(shape)
 
 
-# -- 2.9 ----------------------------------------------------------------------------------------
+# -- 2.12 ----------------------------------------------------------------------------------------
 
 
 @rule(saves="inputs+output")
@@ -50,7 +50,7 @@ def amax(ctx: OpNode, g: Tensor, x: Tensor, out: Tensor, *, dim: tuple[int, ...]
     share is ``hit / hit.sum(dim, keepdims=True)``. Return ``kept(g) * share`` with the share
     wrapped (``Tensor._wrap``) in ``g``'s dtype.
     """
-    # BEGIN SOLUTION 2.9 amax: to the extreme elements, ties share evenly
+    # BEGIN SOLUTION 2.12 amax: to the extreme elements, ties share evenly
     hit = x.array == kept(out, x.shape, dim, keepdim).array
     share = hit / hit.sum(axis=dim, keepdims=True)
     return kept(g, x.shape, dim, keepdim) * Tensor._wrap(share.astype(g.array.dtype))
@@ -61,7 +61,7 @@ def amax(ctx: OpNode, g: Tensor, x: Tensor, out: Tensor, *, dim: tuple[int, ...]
 def amin(ctx: OpNode, g: Tensor, x: Tensor, out: Tensor, *, dim: tuple[int, ...] | None,
          keepdim: bool) -> Grads:
     """As :func:`amax`: the gradient goes to the elements equal to the minimum."""
-    # BEGIN SOLUTION 2.9 amin: the same as amax
+    # BEGIN SOLUTION 2.12 amin: the same as amax
     return amax(ctx, g, x, out, dim=dim, keepdim=keepdim)
     # END SOLUTION
 
@@ -75,7 +75,7 @@ def max_dim(ctx: OpNode, g: Tensor, *, dim: int, keepdim: bool, indices: np.ndar
     with the arange laid along ``dim`` and ``indices`` in the kept shape) and return
     ``kept(g) * mask``, the mask wrapped in ``g``'s dtype.
     """
-    # BEGIN SOLUTION 2.9 max(dim): to the element whose index was returned
+    # BEGIN SOLUTION 2.12 max(dim): to the element whose index was returned
     shape = ctx.input_shape
     if not keepdim:
         indices = np.expand_dims(indices, dim)
@@ -88,7 +88,7 @@ def max_dim(ctx: OpNode, g: Tensor, *, dim: int, keepdim: bool, indices: np.ndar
 @rule(name="MinBackward0")
 def min_dim(ctx: OpNode, g: Tensor, *, dim: int, keepdim: bool, indices: np.ndarray) -> Grads:
     """As :func:`max_dim`: the gradient goes to the element whose index was returned."""
-    # BEGIN SOLUTION 2.9 min(dim): the same as max(dim)
+    # BEGIN SOLUTION 2.12 min(dim): the same as max(dim)
     return max_dim(ctx, g, dim=dim, keepdim=keepdim, indices=indices)
     # END SOLUTION
 
@@ -102,7 +102,7 @@ def prod(ctx: OpNode, g: Tensor, x: Tensor, out: Tensor, *, dim: tuple[int, ...]
     and under ``create_graph`` (``state.enabled``) :func:`product_of_others_differentiable`).
     ``prod`` reduces over one dim or all: ``dim`` is None or a 1-tuple.
     """
-    # BEGIN SOLUTION 2.9 prod: product of the others = prod / x (exact with zeros)
+    # BEGIN SOLUTION 2.12 prod: product of the others = prod / x (exact with zeros)
     gk = kept(g, x.shape, dim, keepdim)
     if np.all(x.array != 0):
         return gk * kept(out, x.shape, dim, keepdim) / x
@@ -144,6 +144,6 @@ def product_of_others_differentiable(x: Tensor, dim: int | None) -> Tensor:
 def cumsum(ctx: OpNode, g: Tensor, *, dim: int) -> Grads:
     """``out[i] = x[0] + ... + x[i]``, so x[j] gets ``g[j] + ... + g[n-1]``: a running sum of
     ``g`` from the end (``flip``, ``cumsum``, ``flip`` back)."""
-    # BEGIN SOLUTION 2.9 cumsum: a reversed running sum of the gradient
+    # BEGIN SOLUTION 2.12 cumsum: a reversed running sum of the gradient
     return g.flip(dim).cumsum(dim).flip(dim)
     # END SOLUTION

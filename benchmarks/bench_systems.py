@@ -14,6 +14,10 @@ Pairs of cases are meant to be read together (their ``note`` says with which):
   our int8 layer; torch runs the float layer and its own dynamic int8 layer.
 * ``systems.mlp_infer_pruned_{0,50,75}``: a 784-1024-1024-10 MLP after structured pruning of 0%,
   50% and 75% of its hidden units (a smaller dense model); torch runs the unpruned MLP.
+* ``systems.generate{N}_{uncached,cached}``: greedy generation of N tokens (N = 64, 256) after an
+  8-token prompt by a TinyGPT (4 layers, 4 heads, width 128, block 320) without and with the KV
+  cache; torch runs a nanoGPT-style copy of the same weights, without and with a simple
+  concatenating cache (:func:`torch_kv_speedup` prints both curves).
 """
 
 from __future__ import annotations
@@ -219,16 +223,146 @@ def _pruned_cases() -> list[dict[str, Any]]:
     return out
 
 
+# -- KV cache: ours and a PyTorch anchor with the same weights ------------------------------------
+
+def _tiny_gpt() -> Any:
+    from tinytorch.text import GPT, GPTConfig
+
+    tt.manual_seed(0)
+    return GPT(GPTConfig(block_size=320, vocab_size=65, n_layer=4, n_head=4, n_embd=128,
+                         dropout=0.0)).eval()
+
+
+def _torch_gpt(model: Any) -> Any:
+    """nanoGPT's model in PyTorch (same parameter names), with an optional concatenating cache:
+    ``forward(idx, cache=None, start=0)`` where ``cache`` is a list of per-layer [k, v]."""
+    nnt, tf = torch.nn, torch.nn.functional
+    c = model.config
+
+    class Block(nnt.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.ln_1, self.ln_2 = nnt.LayerNorm(c.n_embd), nnt.LayerNorm(c.n_embd)
+            self.attn = nnt.Module()
+            self.attn.c_attn = nnt.Linear(c.n_embd, 3 * c.n_embd)
+            self.attn.c_proj = nnt.Linear(c.n_embd, c.n_embd)
+            self.mlp = nnt.Module()
+            self.mlp.c_fc = nnt.Linear(c.n_embd, 4 * c.n_embd)
+            self.mlp.c_proj = nnt.Linear(4 * c.n_embd, c.n_embd)
+
+        def forward(self, x: Any, kv: list | None) -> Any:
+            b, t, e = x.shape
+            q, k, v = self.attn.c_attn(self.ln_1(x)).split(e, dim=2)
+            q, k, v = (z.view(b, t, c.n_head, e // c.n_head).transpose(1, 2) for z in (q, k, v))
+            if kv is not None:
+                if kv[0] is not None:
+                    k, v = torch.cat([kv[0], k], 2), torch.cat([kv[1], v], 2)
+                kv[0], kv[1] = k, v
+            y = tf.scaled_dot_product_attention(q, k, v, is_causal=kv is None or kv[0].shape[2] == t)
+            x = x + self.attn.c_proj(y.transpose(1, 2).reshape(b, t, e))
+            return x + self.mlp.c_proj(tf.gelu(self.mlp.c_fc(self.ln_2(x))))
+
+    class TorchGPT(nnt.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.transformer = nnt.ModuleDict(dict(
+                wte=nnt.Embedding(c.vocab_size, c.n_embd), wpe=nnt.Embedding(c.block_size, c.n_embd),
+                h=nnt.ModuleList([Block() for _ in range(c.n_layer)]), ln_f=nnt.LayerNorm(c.n_embd)))
+            self.lm_head = nnt.Linear(c.n_embd, c.vocab_size, bias=False)
+
+        def forward(self, idx: Any, cache: list | None = None, start: int = 0) -> Any:
+            tr = self.transformer
+            x = tr.wte(idx) + tr.wpe(torch.arange(start, start + idx.shape[1]))
+            for i, block in enumerate(tr.h):
+                x = block(x, None if cache is None else cache[i])
+            return self.lm_head(tr.ln_f(x))
+
+        @torch.no_grad()
+        def generate(self, idx: Any, n: int, use_cache: bool) -> Any:
+            if not use_cache:
+                for _ in range(n):
+                    logits = self(idx[:, -c.block_size:])
+                    idx = torch.cat([idx, logits[:, -1].argmax(-1, keepdim=True)], 1)
+                return idx
+            cache = [[None, None] for _ in range(c.n_layer)]
+            logits = self(idx, cache, 0)
+            for i in range(n):
+                nxt = logits[:, -1].argmax(-1, keepdim=True)
+                idx = torch.cat([idx, nxt], 1)
+                if i < n - 1:
+                    logits = self(nxt, cache, idx.shape[1] - 1)
+            return idx
+
+    theirs = TorchGPT().eval()
+    theirs.load_state_dict({k: torch.from_numpy(v.numpy().copy())
+                            for k, v in model.state_dict().items()})
+    return theirs
+
+
+def _kv_cases() -> list[dict[str, Any]]:
+    from tinytorch.systems import generate_with_cache
+    from tinytorch.text import generate
+
+    model = _tiny_gpt()
+    prompt = tt.tensor(RNG.integers(0, 65, (1, 8)))
+    theirs = _torch_gpt(model) if torch is not None else None
+    t_prompt = torch.from_numpy(prompt.numpy()) if torch is not None else None
+    out = []
+    for n in (64, 256):
+        for kind, ours_fn in (("uncached", generate), ("cached", generate_with_cache)):
+            case: dict[str, Any] = {
+                "name": f"systems.generate{n}_{kind}",
+                "ours": lambda n=n, fn=ours_fn: fn(model, prompt, n, do_sample=False),
+                "numpy": None, "torch": None, "target": None,
+                "note": f"greedy generation of {n} tokens, TinyGPT block 320, {kind}"}
+            if theirs is not None:
+                case["torch"] = (lambda n=n, k=kind: theirs.generate(t_prompt, n, k == "cached"))
+            out.append(case)
+    return out
+
+
+def torch_kv_speedup(lengths: tuple[int, ...] = (32, 64, 128, 256)) -> list[dict[str, float]]:
+    """The KV-cache speedup curve of ours and of the PyTorch anchor (best of 3 runs each)."""
+    import time
+
+    from tinytorch.systems import kv_speedup
+
+    model = _tiny_gpt()
+    prompt = tt.tensor(RNG.integers(0, 65, (1, 8)))
+    theirs = _torch_gpt(model)
+    t_prompt = torch.from_numpy(prompt.numpy())
+    rows = []
+    for row in kv_speedup(model, prompt, lengths, repeats=3):
+        best = {}
+        for cached in (False, True):
+            times = []
+            for _ in range(3):
+                start = time.perf_counter()
+                theirs.generate(t_prompt, row["tokens"], cached)
+                times.append(time.perf_counter() - start)
+            best[cached] = min(times)
+        rows.append({**row, "torch_uncached_s": best[False], "torch_cached_s": best[True],
+                     "torch_speedup": best[False] / best[True]})
+    return rows
+
+
 def cases() -> list[dict[str, Any]]:
     """The systems benchmark cases (see the module docstring)."""
     return [*_lesson_cases(), *_fused_cases(), *_mixed_cases(), *_quantized_cases(),
-            *_pruned_cases()]
+            *_pruned_cases(), *_kv_cases()]
 
 
 if __name__ == "__main__":
     import sys
     from pathlib import Path
 
+    if sys.argv[1:] == ["--kv-curve"]:  # the two speedup curves side by side
+        for row in torch_kv_speedup():
+            print(f"{row['tokens']:>4} tokens: ours {row['speedup']:.2f}x "
+                  f"({row['uncached_s']:.2f}s -> {row['cached_s']:.2f}s), torch "
+                  f"{row['torch_speedup']:.2f}x ({row['torch_uncached_s']:.2f}s -> "
+                  f"{row['torch_cached_s']:.2f}s)")
+        sys.exit(0)
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import run
 

@@ -7,10 +7,9 @@ import numpy as np
 import pytest
 
 import tinytorch.tensor as tt
+import tinytorch.text as text
 from tinytorch.autograd import no_grad
 from tinytorch.systems.kv_cache import KVCache, make_caches
-
-text = pytest.importorskip("tinytorch.text")  # TODO: drop once tt-text is on main (a dependency)
 
 
 def tiny_gpt(block_size=24, seed=0):

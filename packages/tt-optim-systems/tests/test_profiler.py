@@ -227,7 +227,10 @@ def test_peak_memory_of_an_allocation():
 def test_measure_many_interleaves_and_rotates():
     calls = []
     fns = {name: (lambda name=name: calls.append(name)) for name in "abc"}
-    timings = measure_many(fns, warmup=1, repeats=3)
+    timings = measure_many(fns, warmup=1, repeats=3, min_sample=0.0)
     assert calls[:3] == ["a", "b", "c"]                       # warm-up
     assert calls[3:] == ["a", "b", "c", "b", "c", "a", "c", "a", "b"]
     assert set(timings) == {"a", "b", "c"} and all(len(t.samples) == 3 for t in timings.values())
+    calls.clear()
+    timings = measure_many({"a": fns["a"]}, warmup=1, repeats=2, min_sample=0.001)
+    assert timings["a"].number > 1 and len(calls) == 1 + 2 * timings["a"].number

@@ -18,11 +18,14 @@
 ``distillation.py``     the knowledge-distillation loss
 ``lowrank.py``          low-rank (SVD) factorisation of Linear layers
 ``quantization.py``     int8 scale/zero point, quantize/dequantize, calibration observers
-``quantized.py``        exact int8 matmul, QuantizedLinear, quantize_model
+``quantized.py``        exact int8 matmul, QuantizedLinear, QuantizedConv2d, quantize_model
+``layer_flops.py``      closed-form FLOPs of conv, pooling, norms and attention (parts 4-5)
+``kv_cache.py``         KVCache: preallocated keys and values (part 5's cache protocol)
+``generation.py``       generate_with_cache: one token per forward pass; kv_speedup
 ======================  ==========================================================
 """
 
-from . import pruning
+from . import layer_flops, pruning  # layer_flops registers the FLOP rules of parts 4 and 5
 from ._version import __version__
 from .benchmark import (
     BenchmarkReport,
@@ -48,6 +51,8 @@ from .fused import (
     fused_gelu,
     fused_layer_norm,
 )
+from .generation import generate_with_cache, kv_speedup
+from .kv_cache import KVCache, make_caches
 from .lowrank import factorize_linear, low_rank, rank_for_energy
 from .mixed_precision import GradScaler, MasterWeights
 from .model_profile import ModelProfile, profile_model
@@ -55,7 +60,7 @@ from .pareto import pareto_front, plot_pareto
 from .profiler import Profiler, peak_memory
 from .pruning import measure_sparsity
 from .quantization import Observer, calibrate, dequantize, qparams, quantize
-from .quantized import QuantizedLinear, int8_matmul, quantize_model
+from .quantized import QuantizedConv2d, QuantizedLinear, int8_matmul, quantize_model
 from .structured import prune_channels, units_to_keep
 from .timing import Timing, measure, measure_many, summarize
 
@@ -74,5 +79,6 @@ __all__ = [
     "pruning", "measure_sparsity", "prune_channels", "units_to_keep", "distillation_loss",
     "factorize_linear", "low_rank", "rank_for_energy",
     "qparams", "quantize", "dequantize", "Observer", "calibrate", "int8_matmul",
-    "QuantizedLinear", "quantize_model",
+    "QuantizedLinear", "QuantizedConv2d", "quantize_model",
+    "KVCache", "make_caches", "generate_with_cache", "kv_speedup", "layer_flops",
 ]

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -31,11 +32,15 @@ import numpy as np
 import tinytorch.nn as nn
 from tinytorch.autograd import no_grad
 from tinytorch.tensor import Tensor, from_numpy
+from tinytorch.vision import Conv2d
+from tinytorch.vision.geometry import ConvGeometry
+from tinytorch.vision.im2col import im2col
 
 from .flops import linear_flops, register_module_flops
+from .layer_flops import conv2d_flops
 from .quantization import Observer, calibrate, qparams, quantize
 
-__all__ = ["int8_matmul", "QuantizedLinear", "quantize_model", "EXACT_CHUNK"]
+__all__ = ["int8_matmul", "QuantizedLinear", "QuantizedConv2d", "quantize_model", "EXACT_CHUNK"]
 
 EXACT_CHUNK = 1024
 """Terms per float32 partial sum: 1024 * 128 * 128 = 2^24, the largest exactly representable
@@ -129,6 +134,68 @@ class QuantizedLinear(nn.Module):
 register_module_flops(QuantizedLinear, linear_flops)  # integer ops, counted like Linear's
 
 
+class QuantizedConv2d(nn.Module):
+    """``Conv2d`` (zero padding, ``groups=1``) with an int8 weight, computed as the int8 GEMM of
+    the weight matrix (O, C kh kw) with the quantized im2col columns of the input.
+
+    The input is quantized first (C H W numbers per image, kh kw times fewer than the
+    columns), then padded with the zero point -- the int8 code of 0.0 -- and cut into int8
+    columns. Buffers as :class:`QuantizedLinear`'s (``weight`` int8 of shape (O, C, kh, kw),
+    ``weight_scale`` (O,), ``bias``, and the static input parameters).
+    """
+
+    def __init__(self, conv: Conv2d, input_observer: Observer | None = None) -> None:
+        super().__init__()
+        if conv.groups != 1 or conv.padding_mode != "zeros":
+            raise ValueError(f"QuantizedConv2d supports groups=1 and zero padding, got "
+                             f"groups={conv.groups}, padding_mode={conv.padding_mode!r}")
+        self.in_channels, self.out_channels = conv.in_channels, conv.out_channels
+        self.geometry = ConvGeometry.make(conv.kernel_size, conv.stride, conv.padding,
+                                          conv.dilation)
+        self._unpadded = replace(self.geometry, padding=((0, 0), (0, 0)))
+        self.kernel_size, self.groups, self.static = conv.kernel_size, 1, input_observer is not None
+        w = conv.weight.array.astype(np.float32)
+        scale, zero = calibrate(w, "minmax", symmetric=True, axis=0)
+        self.register_buffer("weight", from_numpy(quantize(w, scale, zero, axis=0)))
+        self.register_buffer("weight_scale", from_numpy(scale))
+        self.register_buffer("bias", None if conv.bias is None else
+                             from_numpy(conv.bias.array.astype(np.float32)))
+        if input_observer is not None:
+            s, z = input_observer.qparams()
+            self.register_buffer("input_scale", from_numpy(np.asarray(s, np.float32)))
+            self.register_buffer("input_zero_point", from_numpy(np.asarray(z, np.int32)))
+
+    def forward(self, input: Tensor) -> Tensor:
+        x = input.array.astype(np.float32, copy=False)
+        n, _, h, w = x.shape
+        out_h, out_w = self.geometry.output_size(h, w)
+        if self.static:
+            s_x, z_x = self.input_scale.array, self.input_zero_point.array
+        else:
+            s_x, z_x = qparams(x.min(), x.max(), symmetric=False)
+        q_x = quantize(x, s_x, z_x)                                        # (N, C, H, W) int8
+        (top, bottom), (left, right) = self.geometry.padding
+        if top or bottom or left or right:
+            q_x = np.pad(q_x, ((0, 0), (0, 0), (top, bottom), (left, right)),
+                         constant_values=z_x)
+        q_w = self.weight.array.reshape(self.out_channels, -1)            # (O, C kh kw)
+        q_cols = im2col(q_x, self._unpadded)                               # (C kh kw, M) int8
+        acc = int8_matmul(q_w, q_cols)                                     # (O, M) int32
+        acc -= z_x * q_w.sum(axis=1, dtype=np.int32)[:, None]
+        y = acc.astype(np.float32) * (s_x * self.weight_scale.array)[:, None]
+        if self.bias is not None:
+            y += self.bias.array[:, None]
+        y = y.reshape(self.out_channels, out_h, out_w, n).transpose(3, 0, 1, 2)
+        return Tensor(np.ascontiguousarray(y))
+
+    def extra_repr(self) -> str:
+        return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
+                f"activations={'static' if self.static else 'dynamic'}")
+
+
+register_module_flops(QuantizedConv2d, conv2d_flops)
+
+
 def _inputs(data: Any) -> Iterable[tuple[Any, ...]]:
     """Calibration data as argument tuples: a Tensor is one batch; an iterable yields batches
     (a ``(x, y)`` pair from a DataLoader contributes ``x``)."""
@@ -144,7 +211,8 @@ def _inputs(data: Any) -> Iterable[tuple[Any, ...]]:
 
 def quantize_model(model: nn.Module, calibration_data: Any = None, method: str = "minmax",
                    percentile: float = 99.99) -> nn.Module:
-    """A copy of ``model`` with every ``nn.Linear`` replaced by a :class:`QuantizedLinear`.
+    """A copy of ``model`` with every ``nn.Linear`` replaced by a :class:`QuantizedLinear` and
+    every ``Conv2d`` by a :class:`QuantizedConv2d`.
 
     Args:
         model: a float32 model (left unchanged).
@@ -155,7 +223,8 @@ def quantize_model(model: nn.Module, calibration_data: Any = None, method: str =
     """
     new = copy.deepcopy(model)
     linears = [(parent, name, child) for parent in new.modules()
-               for name, child in parent.named_children() if isinstance(child, nn.Linear)]
+               for name, child in parent.named_children()
+               if isinstance(child, (nn.Linear, Conv2d))]
     observers: dict[int, Observer] = {}
     if calibration_data is not None:
         # BEGIN SOLUTION 6.24 static calibration: observe each Linear's input with pre-hooks
@@ -181,7 +250,10 @@ def quantize_model(model: nn.Module, calibration_data: Any = None, method: str =
             new.train(was_training)
         # END SOLUTION
         if any(o.batches == 0 for o in observers.values()):
-            raise ValueError("calibration_data gave no batch reaching every Linear layer")
+            raise ValueError("calibration_data gave no batch reaching every layer to quantize")
     for parent, name, layer in linears:
-        setattr(parent, name, QuantizedLinear.from_float(layer, observers.get(id(layer))))
+        observer = observers.get(id(layer))
+        quantized = (QuantizedConv2d(layer, observer) if isinstance(layer, Conv2d)
+                     else QuantizedLinear.from_float(layer, observer))
+        setattr(parent, name, quantized)
     return new

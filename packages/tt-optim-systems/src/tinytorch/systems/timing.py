@@ -108,25 +108,32 @@ def measure(fn: Callable[[], Any], *, warmup: int = 3, repeats: int = 10, number
 
 
 def measure_many(fns: Mapping[str, Callable[[], Any]], *, warmup: int = 2, repeats: int = 10,
-                 number: int = 1) -> dict[str, Timing]:
+                 min_sample: float = 0.02) -> dict[str, Timing]:
     """Time several functions *interleaved*: each round times every function once, starting
     with a different one each round. A change in machine load then hits every contender
     alike, which is what makes their ratio (a speedup) trustworthy on a shared machine.
 
+    Each function runs ``number`` times per sample, chosen after the warm-up so that a sample
+    lasts about ``min_sample`` seconds (short calls are otherwise all clock noise).
+
     Returns a :class:`Timing` per name (seconds per call).
     """
-    if warmup < 0 or repeats < 1 or number < 1:
-        raise ValueError(f"measure_many needs warmup >= 0, repeats >= 1 and number >= 1, got "
-                         f"warmup={warmup}, repeats={repeats}, number={number}")
+    if warmup < 1 or repeats < 1 or min_sample < 0:
+        raise ValueError(f"measure_many needs warmup >= 1, repeats >= 1 and min_sample >= 0, "
+                         f"got warmup={warmup}, repeats={repeats}, min_sample={min_sample}")
     names = list(fns)
+    numbers = {}
     for name in names:
         for _ in range(warmup):
+            start = time.perf_counter()
             fns[name]()
+            once = time.perf_counter() - start
+        numbers[name] = max(1, int(np.ceil(min_sample / max(once, 1e-9))))
     samples: dict[str, list[float]] = {name: [] for name in names}
     for r in range(repeats):
         for name in names[r % len(names):] + names[:r % len(names)]:
             start = time.perf_counter()
-            for _ in range(number):
+            for _ in range(numbers[name]):
                 fns[name]()
-            samples[name].append((time.perf_counter() - start) / number)
-    return {name: summarize(samples[name], number) for name in names}
+            samples[name].append((time.perf_counter() - start) / numbers[name])
+    return {name: summarize(samples[name], numbers[name]) for name in names}

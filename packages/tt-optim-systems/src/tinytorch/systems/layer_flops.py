@@ -39,7 +39,10 @@ __all__ = ["conv2d_flops", "attention_flops", "pool_flops", "per_element"]
 
 def conv2d_flops(module: Conv2d, args: tuple[Any, ...], kwargs: dict[str, Any],
                  output: Tensor) -> int:
-    """``2 N O oh ow (C / groups) kh kw``, plus ``N O oh ow`` for the bias."""
+    """``2 N O oh ow (C / groups) kh kw``, plus ``N O oh ow`` for the bias: each output value is
+    a dot product of length ``(C / groups) kh kw``. Read N, O, oh, ow from ``output``'s shape
+    ((O, oh, ow) for an unbatched input) and kh, kw from the weight."""
+    # BEGIN SOLUTION 6.3 closed-form FLOPs of a convolution
     n, o, oh, ow = output.shape if output.ndim == 4 else (1, *output.shape)
     kh, kw = module.weight.shape[2:]
     per_output = 2 * (module.in_channels // module.groups) * kh * kw
@@ -47,6 +50,7 @@ def conv2d_flops(module: Conv2d, args: tuple[Any, ...], kwargs: dict[str, Any],
     if module.bias is not None:
         flops += n * o * oh * ow
     return flops
+    # END SOLUTION
 
 
 def pool_flops(module: Any, args: tuple[Any, ...], kwargs: dict[str, Any], output: Any) -> int:
@@ -66,16 +70,20 @@ def per_element(cost: int) -> Any:
 
 def attention_flops(module: MultiHeadAttention, args: tuple[Any, ...],
                     kwargs: dict[str, Any], output: Any) -> int:
-    """The table of the module docstring."""
+    """The table of the module docstring. ``x = args[0]`` is (B, T, C); with a cache
+    (``kwargs["cache"]``) the keys number ``cache.length`` (already updated when the hook runs).
+    Price both projections with :func:`~tinytorch.systems.flops.linear_flops`."""
     x = args[0]
     b, t, c = x.shape
     cache = kwargs.get("cache")
+    # BEGIN SOLUTION 6.3 closed-form FLOPs of multi-head attention
     s = getattr(cache, "length", t) if cache is not None else t
     nh, hs = module.num_heads, module.head_dim
     projections = (linear_flops(module.c_attn, (x,), {}, None)
                    + linear_flops(module.c_proj, (x,), {}, None))
     core = 2 * b * nh * t * s * hs * 2 + 6 * b * nh * t * s
     return projections + core
+    # END SOLUTION
 
 
 register_module_flops(Conv2d, conv2d_flops)

@@ -166,6 +166,11 @@ class QuantizedConv2d(nn.Module):
             self.register_buffer("input_zero_point", from_numpy(np.asarray(z, np.int32)))
 
     def forward(self, input: Tensor) -> Tensor:
+        """As :class:`QuantizedLinear`, with the columns of ``im2col`` as the rows: quantize
+        ``x`` (N, C, H, W), pad it with the zero point (the code of 0.0) by ``np.pad``, cut
+        int8 columns with ``im2col`` and the unpadded geometry, multiply the weight matrix
+        (O, C kh kw) by them with :func:`int8_matmul`, correct for the zero point, rescale by
+        ``s_x * s_w`` per output channel and add the bias: ``y`` (O, oh ow N)."""
         x = input.array.astype(np.float32, copy=False)
         n, _, h, w = x.shape
         out_h, out_w = self.geometry.output_size(h, w)
@@ -173,6 +178,7 @@ class QuantizedConv2d(nn.Module):
             s_x, z_x = self.input_scale.array, self.input_zero_point.array
         else:
             s_x, z_x = qparams(x.min(), x.max(), symmetric=False)
+        # BEGIN SOLUTION 6.23 quantized conv: int8 input padded with z, int8 columns, int32 GEMM
         q_x = quantize(x, s_x, z_x)                                        # (N, C, H, W) int8
         (top, bottom), (left, right) = self.geometry.padding
         if top or bottom or left or right:
@@ -185,6 +191,7 @@ class QuantizedConv2d(nn.Module):
         y = acc.astype(np.float32) * (s_x * self.weight_scale.array)[:, None]
         if self.bias is not None:
             y += self.bias.array[:, None]
+        # END SOLUTION
         y = y.reshape(self.out_channels, out_h, out_w, n).transpose(3, 0, 1, 2)
         return Tensor(np.ascontiguousarray(y))
 

@@ -296,7 +296,7 @@ def load_course(root: Path = _packages.REPO, numbers: Iterable[int] | None = Non
     """Read the tasks, regions and tests of every part present (or of parts ``numbers`` and
     the parts they need); CourseError lists all disagreements (unless ``check`` is false).
     A malformed marker raises solutions.MarkerError."""
-    root = Path(root)
+    root = Path(root).resolve()
     parts = _packages.present_parts(root)
     if numbers is not None:
         wanted = {dep.number for n in numbers for dep in _packages.with_deps(n, root)}

@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import _packages  # noqa: E402  (needs tools/ on sys.path)
 import course_sessions  # noqa: E402,F401  (registers coursemap, pins, release, leaks, audit, ...)
+import grading_sessions  # noqa: E402,F401  (registers grade, gradescope, publish)
 from _packages import MissingPart, Part  # noqa: E402
 
 nox.needs_version = ">=2024.4.15"

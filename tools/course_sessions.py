@@ -1,8 +1,8 @@
-"""nox sessions of the course workflow: coursemap, pins, release, leaks, audit, check, bump,
-publish.
+"""nox sessions of the course workflow: coursemap, pins, release, leaks, audit, check, bump.
 
 Imported by ``noxfile.py`` (after it puts ``tools/`` on ``sys.path``); the decorators register the
-sessions. Grading is done by the ``partN`` sessions through ``grade.run_grading``.
+sessions. ``grade_part`` is the body of ``partN`` (the student's self-check); grading submissions
+is ``nox -s grade`` (tools/grading_sessions.py).
 
     nox -s coursemap                 # regenerate docs/course-map.md from the code
     nox -s pins                      # CI: milestone pins == tree versions; course map not stale
@@ -12,7 +12,6 @@ sessions. Grading is done by the ``partN`` sessions through ``grade.run_grading`
     nox -s check -- 2.4              # one task's tests on the tree, and what is next
     nox -s progress                  # every task: done, in progress, not started
     nox -s bump -- tt-nn minor       # version, CHANGELOG, re-run dependent milestones, re-pin
-    nox -s publish -- --repository-url URL [--parts tt-tensor tt-nn] [-u USER -p PASS]
 """
 
 from __future__ import annotations
@@ -244,25 +243,36 @@ def bump(session: nox.Session) -> None:
                       "keep their old pins (`nox -s pins` will report them)")
 
 
-@nox.session
-def publish(session: nox.Session) -> None:
-    """``-- --repository-url URL [--parts ...] [-u USER -p PASS]``: build and upload parts."""
-    session.install("twine>=5")
-    session.run("python", str(TOOLS / "publish.py"), *session.posargs)
-
-
 def grade_part(session: nox.Session, number: int, args: list[str] | None = None) -> None:
-    """What ``partN`` runs after installing the wheels: grade part ``number``.
+    """What ``partN`` runs after installing the wheels: the STUDENT'S LOCAL SELF-CHECK.
 
-    ``args`` (default: the posargs) may hold ``--out DIR`` and ``--tests DIR`` (repeatable); the
-    rest goes to pytest. Fails the session when a test failed, after writing the report.
+    It runs part ``number``'s tests of the tree the noxfile sits in (``args``, default the
+    posargs, go to pytest), prints the score each task would get and fails the session when a
+    test failed. It is not a grade: it trusts the tree it runs in. Instructors grade
+    submissions with ``nox -s grade`` (tools/grade.py).
     """
-    import grade
+    import json
+    import tempfile
 
-    out, extra, rest = grade.split_options(session.posargs if args is None else args)
+    import reports
+    import tasks as tasks_tool
+
     part = _packages.part(number)
-    report = grade.run_grading(session, part, part.tests, out, extra, pytest_args=rest)
-    session.log(grade.render_text(report))
-    if report.failed:
-        session.error(f"{report.failed} of {report.total} tests failed; report in "
-                      f"{out or ROOT / 'grades' / f'part{number}'}")
+    with tempfile.TemporaryDirectory(prefix="tt-check-") as scratch:
+        shutil.copy2(TOOLS / "pytest_grade.py", Path(scratch) / "pytest_grade.py")
+        log = Path(scratch) / "results.jsonl"
+        with session.chdir(_packages.fresh_dir(session, "run")):
+            session.run("python", "-m", "pytest", str(part.tests), "-c",
+                        str(part.path / "pyproject.toml"), "--rootdir", str(part.path),
+                        "-p", "pytest_grade", "--grade-log", str(log), "-p", "no:cacheprovider",
+                        "--timeout=120", "-q", "-rfE", "--tb=short",
+                        *(session.posargs if args is None else args),
+                        env={"PYTHONPATH": scratch}, success_codes=[0, 1, 5])
+        records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    grade = reports.self_check(records, part, tasks_tool.load_tasks(part.path))
+    session.log(f"self-check of {part.label} in {ROOT} (not a grade: your instructor grades "
+                "submissions with `nox -s grade`)\n" + reports.render_table(grade))
+    failed = sum(not f.passed for f in grade.functions)
+    if failed:
+        session.error(f"{failed} test function(s) failed; next: task {grade.next_task.id}"
+                      if grade.next_task else f"{failed} test function(s) failed")

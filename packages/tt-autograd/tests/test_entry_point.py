@@ -1,4 +1,4 @@
-"""Task 2.6: part 1 finds the engine through the ``tinytorch.extensions`` entry point, so that
+"""Part 1 finds the engine through the ``tinytorch.extensions`` entry point, so that
 installing tt-autograd is enough (no import needed)."""
 
 from __future__ import annotations
@@ -9,14 +9,13 @@ from importlib.metadata import entry_points
 
 import pytest
 
-pytestmark = pytest.mark.task("2.6")
-
 
 def test_entry_point_is_declared() -> None:
     names = {e.name: e.value for e in entry_points(group="tinytorch.extensions")}
     assert names.get("autograd") == "tinytorch.autograd.engine:register"
 
 
+@pytest.mark.task("2.5")
 def test_gradients_work_without_importing_autograd() -> None:
     code = (
         "import sys\n"

@@ -6,11 +6,14 @@ broadcast them. Python numbers become 0-d constant tensors, so every binary op h
 inputs and its backward rule is the same whether the other operand was a number or a tensor.
 
 Results that are inf or nan (``1 / 0``, float16 overflow) are correct results, as in PyTorch: they
-are computed under ``np.errstate`` so that NumPy prints no RuntimeWarning.
+are computed under ``np.errstate`` so that NumPy prints no RuntimeWarning. (``+ - *`` of float32 and
+float64 tensors are not: there an overflow needs values beyond 1e38, and ``np.errstate`` would cost
+more than the op itself on small tensors.)
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +26,7 @@ if TYPE_CHECKING:
     from .tensor import Tensor
 
 Number = int | float | bool
+_FLOAT16 = np.dtype(np.float16)
 
 
 def _check_integer_divisor(y: np.ndarray) -> None:
@@ -31,6 +35,8 @@ def _check_integer_divisor(y: np.ndarray) -> None:
 
 
 def _true_divide(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    if y.ndim == 0 and 1.0 <= abs(y.item()) < math.inf:  # ``x / 3``: nothing can warn
+        return np.true_divide(x, y)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return np.true_divide(x, y)
 
@@ -70,8 +76,8 @@ class ArithmeticOps:
         if isinstance(other_data, np.ndarray) and other_data.dtype == self.array.dtype \
                 and (not float_result or self.array.dtype.kind == "f"):
             target = self.array.dtype  # fast path: same dtype, nothing to promote
-        elif type(other) in (float, int) and self.array.dtype.kind == "f":
-            target = self.array.dtype  # fast path: a number never widens a float tensor
+        elif type(other) in (float, int) and self.array.dtype.char in "fd":
+            target = self.array.dtype  # fast path: a number never widens float32/float64
             other = self._wrap(np.asarray(other, dtype=target))
         else:
             dtype = result_type(self, other)
@@ -86,7 +92,7 @@ class ArithmeticOps:
         if y.dtype != target:
             y = y.astype(target)
         try:
-            if target == np.float16:  # float16 overflows to inf easily; inf is the right answer
+            if target is _FLOAT16:  # float16 overflows to inf easily; inf is the right answer
                 with np.errstate(over="ignore"):
                     data = ufunc(x, y)
             else:
@@ -110,8 +116,9 @@ class ArithmeticOps:
         return self._lift(other) * alpha
 
     def _refuse_bool(self: Tensor, other: Any) -> None:
-        if self.array.dtype == np.bool_ or type(other) is bool \
-                or getattr(getattr(other, "array", None), "dtype", None) == np.bool_:
+        other_array = getattr(other, "array", None)
+        if self.array.dtype.kind == "b" or type(other) is bool \
+                or other_array is not None and other_array.dtype.kind == "b":
             raise RuntimeError("subtraction (-) with a bool tensor is not supported; use ~ or "
                                "logical_not to invert a mask, ^ or logical_xor for two masks")
 

@@ -26,9 +26,9 @@ def shape_args(args: tuple[Any, ...]) -> tuple[int, ...]:
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = tuple(args[0])
     for a in args:
-        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
+        if type(a) is not int and (not isinstance(a, (int, np.integer)) or isinstance(a, bool)):
             raise TypeError(f"sizes must be ints, got {args}")
-    return tuple(int(a) for a in args)
+    return tuple(map(int, args))
 
 
 class ShapeOps:

@@ -75,24 +75,28 @@ class Job:
                 "record": str(out / f"{self.id}.json"), "log": str(out / f"{self.id}.log")}
 
 
+Test = tuple[str, str | None]
+"""A test as graded: a test function and a task; its cases are those of the function that
+carry the task (every case, unless the cases are tagged one by one)."""
+
+
 @dataclass
 class Outcomes:
-    """The recorded outcomes of one job, by test function."""
+    """The recorded outcomes of one job, by test (function, task)."""
 
-    cases: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # function -> cases
+    cases: dict[Test, list[tuple[str, str]]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)  # collection errors
-    tasks: dict[str, str | None] = field(default_factory=dict)  # function -> task (markers)
     seconds: float = 0.0
     cpu: float = 0.0
     note: str = ""  # why the job has no or partial results
 
-    def passed(self, function: str) -> bool:
-        runs = self.cases.get(function, [])
+    def passed(self, test: Test) -> bool:
+        runs = self.cases.get(test, [])
         return bool(runs) and all(outcome in PASSED for outcome, _ in runs)
 
-    def problem(self, function: str) -> str | None:
-        """Why ``function`` did not pass (None when it passed or was only skipped)."""
-        runs = self.cases.get(function)
+    def problem(self, test: Test) -> str | None:
+        """Why ``test`` did not pass (None when it passed or was only skipped)."""
+        runs = self.cases.get(test)
         if not runs:
             why = self.errors[0] if self.errors else self.note or "it did not run"
             return f"not run: {why}"
@@ -100,6 +104,10 @@ class Outcomes:
             if outcome not in PASSED and outcome != "skipped":
                 return f"{outcome}: {message}"
         return None
+
+    def merge(self, other: Outcomes) -> None:
+        self.cases.update(other.cases)
+        self.errors += other.errors
 
 
 def function_of(nodeid: str) -> str:
@@ -120,9 +128,8 @@ def load_outcomes(out: Path, job_id: str, result: dict) -> Outcomes:
         return outcomes
     data = json.loads(record.read_text(encoding="utf-8"))
     for nodeid, test in data["tests"].items():
-        outcomes.cases.setdefault(function_of(nodeid), []).append(
+        outcomes.cases.setdefault((function_of(nodeid), test["task"]), []).append(
             (test["outcome"], test["message"]))
-        outcomes.tasks[function_of(nodeid)] = test["task"]
     outcomes.errors = [f"{e['nodeid']}: {e['message']}" for e in data["errors"]]
     return outcomes
 
@@ -212,38 +219,35 @@ def judge(course: tasks_tool.Course, part: _packages.Part, results: dict[str, Ou
     full = Outcomes()
     for job_id, outcomes in results.items():
         if job_id.startswith("full-"):
-            full.cases.update(outcomes.cases)
-            full.errors += outcomes.errors
+            full.merge(outcomes)
     verdicts = []
     for task in course.tasks_of(part.number):
-        functions = [t.nodeid for t in task.tests]
+        # Its tests: the functions tagged with it literally, and those whose cases carried
+        # it on the solution (cases tagged one by one).
+        tests = sorted({(t.nodeid, task.id) for t in task.tests if not t.dynamic}
+                       | {test for test in full.cases if test[1] == task.id})
         stubbed = results[f"fail-{task.id}"]
         in_order = results.get(f"order-{task.id}", full)
-        escaped = [f for f in functions if stubbed.passed(f)]
-        out_of_order = [f"{f} ({why})" for f in functions
-                        if (why := in_order.problem(f)) is not None]
-        incomplete = [f"{f} ({why})" for f in functions if (why := full.problem(f)) is not None]
+        escaped = [f for f, _ in tests if stubbed.passed((f, task.id))]
+        out_of_order = [f"{f} ({why})" for f, _ in tests
+                        if (why := in_order.problem((f, task.id))) is not None]
+        incomplete = [f"{f} ({why})" for f, _ in tests
+                      if (why := full.problem((f, task.id))) is not None]
+        if not tests:
+            incomplete.append("no test of this task ran (tag its tests or their cases)")
         seconds = stubbed.seconds + (in_order.seconds if in_order is not full else 0.0)
-        verdicts.append(TaskVerdict(task, len(functions), escaped, out_of_order, incomplete,
+        verdicts.append(TaskVerdict(task, len(tests), escaped, out_of_order, incomplete,
                                     seconds))
     problems = [f"part {part.number}: a test file does not import on the solution: {e}"
                 for e in full.errors]
-    ast_tasks = {t.nodeid: t.task for t in course.tests.get(part.number, [])}
-    for ref in course.tests.get(part.number, []):
-        if ref.task is None and (why := full.problem(ref.nodeid)) is not None:
-            problems.append(f"part {part.number}: {ref.nodeid} (no task) fails on the solution: "
+    literal = {t.nodeid: t.task for t in course.tests.get(part.number, []) if t.task}
+    for (function, task), _ in sorted(full.cases.items(), key=lambda item: str(item[0])):
+        if task is None and (why := full.problem((function, None))) is not None:
+            problems.append(f"part {part.number}: {function} (no task) fails on the solution: "
                             f"{why}")
-    recorded: dict[str, set[str | None]] = defaultdict(set)
-    for outcomes in results.values():
-        for function, task in outcomes.tasks.items():
-            recorded[function].add(task)
-    for function, seen in sorted(recorded.items()):
-        read = ast_tasks.get(function)
-        if function in ast_tasks and seen != {read}:
-            shown = ", ".join(sorted(str(t) for t in seen))
-            problems.append(f"part {part.number}: {function} runs cases tagged {shown} but reads "
-                            f"as {read}: a test function grades one task, tagged literally "
-                            '(@pytest.mark.task("x.y") on it, its class or pytestmark)')
+        elif function in literal and task != literal[function]:
+            problems.append(f"part {part.number}: {function} is tagged {literal[function]} "
+                            f"but runs cases tagged {task}")
     return verdicts, problems
 
 

@@ -51,9 +51,10 @@ def _tests_block(part: _packages.Part, course: tasks.Course) -> list[str]:
     """The part's test ids by task, folded (plain HTML: renders on the site and on GitHub)."""
     items = []
     for task in course.tasks_of(part.number):
-        ids = ", ".join(f"<code>{html.escape(t.nodeid)}</code>" for t in task.tests)
+        ids = ", ".join(f"<code>{html.escape(t.nodeid)}</code>" + (" (its cases tagged "
+                        f"{task.id})" if t.dynamic else "") for t in task.tests)
         items.append(f"<li><b>{task.id}</b>: {ids}</li>")
-    untagged = [t for t in course.tests.get(part.number, []) if t.task is None]
+    untagged = [t for t in course.tests.get(part.number, []) if t.task is None and not t.dynamic]
     if untagged:
         ids = ", ".join(f"<code>{html.escape(t.nodeid)}</code>" for t in untagged)
         items.append(f"<li><b>no task</b> (infrastructure, never graded): {ids}</li>")

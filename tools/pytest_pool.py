@@ -30,6 +30,7 @@ import os
 for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")  # two workers on two cores: no thread oversubscription
 
+import gc  # noqa: E402
 import importlib  # noqa: E402
 import json  # noqa: E402
 import shutil  # noqa: E402
@@ -69,6 +70,10 @@ def warm_up() -> None:
                                   print_blob=False,
                                   phases=[Phase.explicit, Phase.reuse, Phase.generate])
         settings.load_profile("tt-pool")
+    # What is imported now is shared by every child: keep the collector off it. Otherwise each
+    # full collection in a child (pytest runs two per session) walks, and copies, the whole heap.
+    gc.collect()
+    gc.freeze()
 
 
 def run_child(job: dict, scratch: Path) -> int:
@@ -123,6 +128,10 @@ def run_jobs(jobs: list[dict], workers: int, deadline: float, results: Path) -> 
     done = 0
     with tempfile.TemporaryDirectory(prefix="tt-pool-") as scratch, \
             results.open("a", encoding="utf-8") as out:
+        # Bytecode (pytest's assertion-rewritten test modules above all) is cached once for
+        # every session, outside the tree.
+        sys.pycache_prefix = str(Path(scratch) / "pycache")
+        sys.dont_write_bytecode = False
         while pending or running:
             while pending and len(running) < workers:
                 job = pending.pop(0)

@@ -131,7 +131,12 @@ def load_tasks(part_dir: Path) -> list[TaskDecl]:
 @dataclass(frozen=True)
 class TestRef:
     """A test function: pytest's node id (relative to the part's directory, without
-    parametrization), the task it grades (None for infrastructure tests) and its file."""
+    parametrization), the task it grades (None for infrastructure tests) and its file.
+
+    ``dynamic`` is set for a parametrized function without a literal tag in a file that tags
+    cases at run time (``pytest.param(op, marks=pytest.mark.task(op.task))``, a MyGrad-style
+    table): the task ids written in that file, any of which its cases may carry. What they
+    really carry is known only when pytest collects them (the audit and the check read it)."""
 
     __test__ = False  # not a pytest test class
 
@@ -139,6 +144,7 @@ class TestRef:
     task: str | None
     path: Path
     line: int = 0
+    dynamic: tuple[str, ...] = ()
 
 
 def _task_of_marker(node: ast.expr) -> str | None:
@@ -175,24 +181,45 @@ def _decorated_task(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
     return tasks[0] if tasks else None
 
 
+def _dynamic_ids(tree: ast.Module) -> tuple[str, ...]:
+    """The task-id-like strings of a file that calls ``mark.task(<not a literal>)``, else ()."""
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
+             and isinstance(n.func, ast.Attribute) and n.func.attr == "task" and n.args]
+    if all(isinstance(c.args[0], ast.Constant) for c in calls):
+        return ()
+    found = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)
+             and isinstance(n.value, str) and TASK_ID.match(n.value)}
+    return tuple(sorted(found, key=task_key))
+
+
+def _parametrized(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute)
+               and d.func.attr == "parametrize" for d in node.decorator_list)
+
+
 def tests_in_file(path: Path, base: Path) -> list[TestRef]:
     """Test functions of one file with their task (function mark > class mark > pytestmark)."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     module_task = _pytestmark(tree.body)
+    dynamic = _dynamic_ids(tree)
     relative = path.relative_to(base).as_posix()
     functions = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+    def ref(name: str, node: ast.FunctionDef | ast.AsyncFunctionDef, task: str | None
+            ) -> TestRef:
+        cases = dynamic if task is None and _parametrized(node) else ()
+        return TestRef(f"{relative}::{name}", task, path, node.lineno, cases)
+
     refs: list[TestRef] = []
     for stmt in tree.body:
         if isinstance(stmt, functions) and stmt.name.startswith("test"):
-            task = _decorated_task(stmt) or module_task
-            refs.append(TestRef(f"{relative}::{stmt.name}", task, path, stmt.lineno))
+            refs.append(ref(stmt.name, stmt, _decorated_task(stmt) or module_task))
         elif isinstance(stmt, ast.ClassDef) and stmt.name.startswith("Test"):
             class_task = _decorated_task(stmt) or _pytestmark(stmt.body) or module_task
             for member in stmt.body:
                 if isinstance(member, functions) and member.name.startswith("test"):
-                    task = _decorated_task(member) or class_task
-                    refs.append(TestRef(f"{relative}::{stmt.name}::{member.name}", task, path,
-                                        member.lineno))
+                    refs.append(ref(f"{stmt.name}::{member.name}", member,
+                                    _decorated_task(member) or class_task))
     return refs
 
 
@@ -296,7 +323,7 @@ def load_course(root: Path = _packages.REPO, numbers: Iterable[int] | None = Non
     """Read the tasks, regions and tests of every part present (or of parts ``numbers`` and
     the parts they need); CourseError lists all disagreements (unless ``check`` is false).
     A malformed marker raises solutions.MarkerError."""
-    root = Path(root)
+    root = Path(root).resolve()
     parts = _packages.present_parts(root)
     if numbers is not None:
         wanted = {dep.number for n in numbers for dep in _packages.with_deps(n, root)}
@@ -324,6 +351,9 @@ def load_course(root: Path = _packages.REPO, numbers: Iterable[int] | None = Non
                 task.regions.append(block)
         tests[part.number] = scan_tests(part.tests, part.path)
         for ref in tests[part.number]:
+            for case_task in ref.dynamic:  # cases tagged at run time: any id the file names
+                if case_task in tasks and tasks[case_task].part.number == part.number:
+                    tasks[case_task].tests.append(ref)
             if ref.task is None:
                 continue
             task = tasks.get(ref.task)

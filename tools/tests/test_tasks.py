@@ -119,3 +119,32 @@ def test_the_real_course_is_consistent():
     assert course.tasks, "parts 1-3 declare tasks"
     for task in course.ordered():
         assert task.regions and task.tests, task.id
+
+
+TABLE = '''
+import pytest
+from tinytorch.tensor import add, neg
+
+OPS = [("add", "1.1", lambda: add(1, 1) == 2), ("neg", "1.2", lambda: neg(1) == -1)]
+
+
+@pytest.mark.parametrize("check", [pytest.param(f, id=n, marks=pytest.mark.task(t))
+                                   for n, t, f in OPS])
+def test_table(check):
+    assert check()
+
+
+def test_tolerance_is_not_a_task():
+    assert abs(float("1.5") - 1.5) < 1e-9
+'''
+
+
+def test_cases_tagged_one_by_one_count_for_the_tasks_their_file_names(tmp_path):
+    course = tasks.load_course(make(tmp_path, tests=TABLE))
+    table = "tests/test_ops.py::test_table"
+    assert [t.nodeid for t in course.tasks["1.1"].tests] == [table]
+    assert [t.nodeid for t in course.tasks["1.2"].tests] == [table]
+    (ref,) = [t for t in course.tests[1] if t.nodeid == table]
+    assert ref.task is None and ref.dynamic == ("1.1", "1.2", "1.5")  # only declared ids count
+    (other,) = [t for t in course.tests[1] if t.nodeid.endswith("tolerance_is_not_a_task")]
+    assert other.dynamic == ()

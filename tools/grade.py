@@ -15,7 +15,8 @@ Student code runs in a sandbox (``tools/sandbox.py``, bubblewrap) supervised fro
 (``tools/grade_run.py``). Only this process writes reports (``tools/reports.py``):
 ``OUT/<submission>/report.json``, ``report.md``, ``results.json`` (Gradescope), and
 ``OUT/gradebook.csv``. Integrity findings (``tools/integrity.py``) mark a submission "needs
-review" without changing its score.
+review" without changing its score; a run whose canary test (one that must fail) "passed" was
+forged inside the process and scores 0.
 """
 
 from __future__ import annotations
@@ -107,7 +108,11 @@ def _run_submission(ws: Workspace, site: Path, slot: int, settings: Settings,
             if run.hung:
                 runs.error = f"the tests never ran: {run.hung}"
                 return runs
-        flags += _canary_flags(ws, run)
+        tampered = _canary_flags(ws, run)
+        if tampered:  # the outcomes of this submission cannot be believed: none counts
+            flags += tampered
+            runs.error = "results tampered with inside the test process (needs review)"
+            return runs
         if run.forged_count:
             flags.append(f"results channel: {run.forged_count} line(s) on the {label}' results "
                          "pipe did not come from the grader's plugin")

@@ -163,7 +163,7 @@ def _uv() -> str:
     return uv
 
 
-def _uses_torch(paths: Sequence[Path]) -> bool:
+def uses_torch(paths: Sequence[Path]) -> bool:
     """Whether the tests use PyTorch (as an oracle) at all."""
     files = [f for p in paths for f in ([p] if p.is_file() else p.rglob("*.py"))]
     return any("torch" in f.read_text(encoding="utf-8", errors="replace") for f in files)
@@ -196,7 +196,7 @@ def _build_env(root: Path, parts: list[_packages.Part], provided: list[_packages
     _run([uv, "venv", "--quiet", "--python", str(python), str(root / "env")], "uv venv")
     earlier = [str(by_name[p.name]) for p in parts if p not in provided]
     needs = [r for p in provided for r in p.requirements if not r.startswith("tt-")]
-    needed = _uses_torch([parts[-1].tests, *private])
+    needed = uses_torch([parts[-1].tests, *private])
     torch = torch_wheel() if needed else None
     status = "installed" if torch else "missing" if needed else "not needed"
     log(f"base environment: {len(earlier)} reference wheel(s), test tools, torch {status}"
@@ -304,7 +304,20 @@ def prepare(part: _packages.Part, earlier: str = "reference", private: Sequence[
         shutil.rmtree(staging, ignore_errors=True)
         raise
     log(f"workspace: built in {time.perf_counter() - start:.1f} s at {final}")
+    _prune(base, part.name)
     return load(final)
+
+
+KEEP = 3
+"""Cached workspaces kept per part (the newest)."""
+
+
+def _prune(cache: Path, dist: str) -> None:
+    """Remove all but the KEEP newest workspaces of ``dist`` in ``cache``."""
+    built = sorted((p for p in cache.glob(f"{dist}-*") if (p / "reference.json").is_file()),
+                   key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in built[KEEP:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def load(root: Path) -> Workspace:

@@ -4,7 +4,8 @@
 
 The zip holds, under Gradescope's ``/autograder/source``:
 
-* ``setup.sh``: installs bubblewrap (when missing) and uv, then builds the grading workspace
+* ``setup.sh``: installs bubblewrap (when missing), uv and the one torch version the tests use
+  as oracle (a local wheel when there is one), then builds the grading workspace
   once (``tools/grade.py --prepare``: reference wheels, base environment, reference run) and
   deletes the graded part's solution sources, which grading no longer needs;
 * ``run_autograder``: grades ``/autograder/submission`` (the student's repository as uploaded)
@@ -30,7 +31,7 @@ if str(TOOLS) not in sys.path:
     sys.path.insert(0, str(TOOLS))
 
 import _packages  # noqa: E402
-from grade_workspace import TRUSTED_TOOLS  # noqa: E402
+from grade_workspace import TRUSTED_TOOLS, uses_torch  # noqa: E402
 
 BUNDLED_TOOLS = (*TRUSTED_TOOLS, "reports.py", "tasks.py", "solutions.py")
 
@@ -59,10 +60,23 @@ if [ -z "$PYTHON" ]; then
     uv python install 3.11 && PYTHON="$(uv python find 3.11)"
 fi
 echo "$PYTHON" > "$SOURCE/.python"
-"$PYTHON" tools/grade.py --part {part} --prepare --cache "$SOURCE/workspace" {options} \
+{torch_step}"$PYTHON" tools/grade.py --part {part} --prepare --cache "$SOURCE/workspace" {options} \
     > "$SOURCE/.workspace"
 rm -rf "$SOURCE/packages/{dist}/src"   # the solution: grading no longer needs it
 echo "setup.sh: workspace $(cat "$SOURCE/.workspace")"
+"""
+
+TORCH_STEP = r"""# PyTorch {torch} (CPU) is the tests' oracle: a local wheel, else fetch that one version.
+found=""
+for dir in "${{TINYTORCH_WHEELS:-}}" ${{PIP_FIND_LINKS:-}} /opt/wheels; do
+    if [ -n "$dir" ] && compgen -G "$dir/torch-{torch}*.whl" >/dev/null; then found=1; fi
+done
+if [ -z "$found" ]; then
+    "$PYTHON" -m pip download --quiet --no-deps --only-binary :all: --dest "$SOURCE/wheels" \
+        --index-url https://download.pytorch.org/whl/cpu "torch=={torch}" \
+        && export TINYTORCH_WHEELS="$SOURCE/wheels" \
+        || echo "setup.sh: no torch {torch}: the PyTorch-oracle tests will not count"
+fi
 """
 
 RUN = r"""#!/usr/bin/env bash
@@ -98,8 +112,10 @@ def write_bundle(part: _packages.Part, out: Path, private: Sequence[Path] = (),
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
     with zipfile.ZipFile(tmp, "w") as bundle:
-        _add_text(bundle, SETUP.format(part=part.number, dist=part.name, options=prepare),
-                  "setup.sh")
+        torch = TORCH_STEP.format(torch=_packages.TORCH_VERSION) if uses_torch(
+            [part.tests, *map(Path, private)]) else ""
+        _add_text(bundle, SETUP.format(part=part.number, dist=part.name, options=prepare,
+                                       torch_step=torch), "setup.sh")
         _add_text(bundle, RUN.format(options=options), "run_autograder")
         for name in BUNDLED_TOOLS:
             _add(bundle, TOOLS / name, f"tools/{name}")

@@ -191,7 +191,8 @@ class Sandbox:
             workdir = tempfile.mkdtemp(prefix="tt-sandbox-")
             self._scratch.append(workdir)
             argv = [self.translate(arg) for arg in argv]
-            env = {key: self.translate(value) for key, value in env.items()}
+            env = {key: self.translate(value).replace(WORKDIR, workdir)
+                   for key, value in env.items()}
         return subprocess.Popen(
             self.command(argv, env, workdir), env=dict(env), pass_fds=tuple(pass_fds),
             stdin=subprocess.DEVNULL, stdout=stdout, stderr=subprocess.STDOUT,

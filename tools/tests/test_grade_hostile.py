@@ -251,9 +251,8 @@ def test_each_attack_keeps_the_honest_score_or_is_flagged(graded):
     for name, (score, flagged) in table.items():
         assert score == 0 or flagged, (name, grades[name].tasks)
     assert not table["honest"][1]
-    for ignored in ("honest", "conftest", "build-hook", "hang-at-import", "kill-parent",
-                    "os-exit", "fork-bomb", "memory", "swallowed-timeout", "results-channel"):
-        assert table[ignored][0] == 0, ignored
+    for name, (score, _) in table.items():  # every attack keeps the honest score, 0
+        assert score == 0, name
     for caught in ("report-at-import", "report-at-exit", "daemon", "results-channel",
                    "patch-report", "patch-plugin", "deselect", "fork-bomb", "os-exit",
                    "kill-parent", "read-secrets"):
@@ -263,8 +262,9 @@ def test_each_attack_keeps_the_honest_score_or_is_flagged(graded):
 def test_forged_outcomes_are_caught_by_the_stream_and_the_canary(graded):
     grades, *_ = graded
     assert any("results channel" in f for f in grades["results-channel"].flags)
-    assert any("canary" in f for f in grades["patch-report"].flags)
-    assert any("canary" in f for f in grades["patch-plugin"].flags)
+    for name in ("patch-report", "patch-plugin"):  # forged in-process: caught, scored 0
+        assert any("canary" in f for f in grades[name].flags)
+        assert grades[name].score == 0 and "tampered" in grades[name].error
 
 
 def test_runaway_code_is_stopped_from_outside(graded):

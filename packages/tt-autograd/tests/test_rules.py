@@ -11,6 +11,7 @@ tensors, so the same line runs in both libraries. Shapes include broadcasting.
 from __future__ import annotations
 
 import ast
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -280,14 +281,16 @@ def test_unfold_backward_of_a_long_signal() -> None:
 
 # -- the rule table covers every op part 1 records ---------------------------------------------
 
-def _recorded_op_names() -> set[str]:
-    """Op names part 1 passes to Tensor._make, found in its source with ast."""
+_NOT_SAVED = {"view_of", "to_float", "reverse", "float_result"}  # arguments of the op helpers
+
+
+def _recorded_ops() -> dict[str, set[str]]:
+    """Op name -> the keywords it saves, from part 1's calls of Tensor._make (found with ast)."""
     source_dir = Path(tt.__file__).parent
-    names: set[str] = set()
+    ops: dict[str, set[str]] = {}
     wrappers = {"_make", "_binary", "_unary", "_constant_piecewise"}
-    for path in source_dir.glob("*.py"):
-        tree = ast.parse(path.read_text())
-        for node in ast.walk(tree):
+    for path in source_dir.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
             if not isinstance(node, ast.Call) or not node.args:
                 continue
             func = node.func
@@ -296,18 +299,36 @@ def _recorded_op_names() -> set[str]:
                 continue
             first = node.args[0]
             if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                names.add(first.value)
+                names = {first.value}
             elif isinstance(first, ast.JoinedStr):  # f"{name}_dim"
                 suffix = "".join(v.value for v in first.values if isinstance(v, ast.Constant))
-                names.update({"max" + suffix, "min" + suffix})
-    return names
+                names = {"max" + suffix, "min" + suffix}
+            else:
+                continue
+            saved = {k.arg for k in node.keywords if k.arg is not None} - _NOT_SAVED
+            for name in names:
+                ops.setdefault(name, set()).update(saved)
+    return ops
 
 
-def test_every_recorded_op_has_a_rule() -> None:
-    names = _recorded_op_names()
-    assert {"add", "matmul", "getitem", "unfold", "max_dim", "sign"} <= names  # the scan works
-    missing = sorted(names - set(RULES))
+def test_every_recorded_op_has_a_rule_named_after_it() -> None:
+    ops = _recorded_ops()
+    assert {"add", "matmul", "getitem", "unfold", "max_dim", "sign"} <= set(ops)  # the scan works
+    missing = sorted(set(ops) - set(RULES))
     assert not missing, f"ops without a backward rule: {missing}"
+    for name, rule in RULES.items():
+        assert rule.backward.__name__ == name
+
+
+def test_rules_take_the_saved_values_as_keyword_parameters() -> None:
+    """What ``_make`` saves is exactly what the rule names: ``_make("sum", ..., dim=, keepdim=)``
+    is differentiated by ``def sum(ctx, g, *, dim, keepdim)``."""
+    for name, saved in _recorded_ops().items():
+        params = inspect.signature(RULES[name].backward).parameters.values()
+        keywords = {p.name for p in params if p.kind is inspect.Parameter.KEYWORD_ONLY}
+        assert keywords == saved, f"{name}: the rule takes {sorted(keywords)}, part 1 saves {sorted(saved)}"
+        positional = [p.name for p in params if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+        assert positional[:2] == ["ctx", "g"], name
 
 
 def test_nodes_are_named_after_ops() -> None:

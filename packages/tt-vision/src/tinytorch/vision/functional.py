@@ -3,13 +3,11 @@
 ``import tinytorch.vision.functional as VF``. Each function checks its arguments (errors name
 what is wrong), then calls the autograd Function that owns the math:
 
-=============================================  =======================================
-``conv2d``, ``conv1d``, ``conv_transpose2d``    ``conv_functions.py`` (GEMM kernels in ``conv_gemm.py``)
-``max_pool2d``, ``avg_pool2d``                  ``pooling_functions.py``
-``adaptive_avg_pool2d``                         two matmuls with averaging matrices (here)
-``batch_norm``                                  ``batchnorm_function.py``
-``dropout2d``                                   ``dropout.py`` (a channel mask)
-=============================================  =======================================
+- ``conv2d``, ``conv1d``, ``conv_transpose2d``: ``conv_functions.py`` (GEMMs in ``conv_gemm.py``)
+- ``max_pool2d``: ``pooling_functions.py``; ``avg_pool2d``: a depthwise convolution (here)
+- ``adaptive_avg_pool2d``: two matmuls with averaging matrices (here)
+- ``batch_norm``: ``batchnorm_function.py``
+- ``dropout2d``: ``dropout.py`` (a channel mask)
 
 Images are ``(N, C, H, W)`` as in PyTorch (a single ``(C, H, W)`` image works too). Results are
 often ``(C, H, W, N)`` in memory, viewed as ``(N, C, H, W)``: the layout in which the next
@@ -52,9 +50,10 @@ def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
         input: ``(N, C, H, W)`` or ``(C, H, W)``.
         weight: ``(O, C / groups, kh, kw)``.
         bias: ``(O,)`` or None.
-        stride, dilation: int or ``(h, w)``.
+        stride: int or ``(h, w)``.
         padding: int, ``(h, w)``, ``"valid"`` (none) or ``"same"`` (output size = input size;
             stride 1 only).
+        dilation: int or ``(h, w)``: the spacing between kernel taps.
         groups: split channels into this many independent blocks (``groups = C`` is depthwise).
 
     Raises:

@@ -1,13 +1,16 @@
 """MkDocs hook: the pages that follow the tree, so nothing hand-kept can drift.
 
 * ``on_config``: the ``Parts`` placeholder of the nav becomes one section per part in the tree:
-  its concepts page (``parts/part<N>.md``, hand-written), one page per task and its API page.
+  its concepts page (``parts/part<N>/index.md``, hand-written: the section's index page), one
+  page per task and its API page.
 * ``on_files``: generates the API pages (course_api.py), the task pages (course_tasks.py), the
   benchmark plot and the milestone figures (course_pages.py).
 * ``on_page_markdown``: replaces these markers in any page:
   ``<!-- tt:parts-table -->``, ``<!-- tt:milestones-table -->``, ``<!-- tt:tasks N -->`` (part N's
   tasks), ``<!-- tt:milestone NAME -->`` (a milestone's figures and results),
-  ``<!-- tt:benchmark-results -->`` and ``<!-- tt:changelogs -->``.
+  ``<!-- tt:benchmark-results -->`` and ``<!-- tt:changelogs -->``; and a
+  ``<!-- tt:milestone-block NAME -->`` ... ``<!-- /tt:milestone-block -->`` block is kept only
+  when the milestone NAME is in the tree (a release holds only the milestones its parts unlock).
 
 The same hook builds the instructor site (from the repository) and the student site (from a
 release, tools/release.py, which has no ``docs/instructor-guide.md``): only the instructor build
@@ -34,12 +37,16 @@ import course_api  # noqa: E402
 import course_pages  # noqa: E402
 import course_tasks  # noqa: E402
 
+import _packages  # noqa: E402
 import tasks as tasks_tool  # noqa: E402
 
 PARTS_SECTION = "Parts"
 INSTRUCTOR_PAGE = "instructor-guide.md"
 TASKS_MARKER = re.compile(r"<!-- tt:tasks (\d+) -->")
 MILESTONE_MARKER = re.compile(r"<!-- tt:milestone ([\w.-]+) -->")
+MILESTONE_BLOCK = re.compile(
+    r"<!-- tt:milestone-block ([\w.-]+) -->\n(.*?)<!-- /tt:milestone-block -->\n?", re.S)
+PART_PAGE = re.compile(r"^parts/part(\d+)/")
 
 _state: dict[str, object] = {}
 
@@ -51,7 +58,7 @@ def _course() -> tasks_tool.Course:
 
 
 def _concepts_uri(number: int) -> str:
-    return f"parts/part{number}.md"
+    return f"parts/part{number}/index.md"
 
 
 def _instructor(config: MkDocsConfig) -> bool:
@@ -67,7 +74,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     for part in course.parts:
         entries: list[object] = []
         if (docs / _concepts_uri(part.number)).is_file():
-            entries.append({"Concepts": _concepts_uri(part.number)})
+            entries.append(_concepts_uri(part.number))  # untitled: the section index
         tasks = course.tasks_of(part.number)
         if tasks:
             entries.append({"Tasks": [{course_tasks.nav_title(t): course_tasks.task_uri(t.id)}
@@ -89,6 +96,11 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     course = _course()
     docs = Path(config.docs_dir)
     instructor = _instructor(config)
+    present = {part.number for part in course.parts}
+    for file in list(files):  # a release of parts 1-2 has no pages about parts 3-6
+        match = PART_PAGE.match(file.src_uri)
+        if match and int(match[1]) not in present:
+            files.remove(file)
     for part in course.parts:
         concepts = _concepts_uri(part.number)
         concepts_uri = concepts if (docs / concepts).is_file() else None
@@ -126,6 +138,8 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
             markdown = markdown.replace(marker, render())
     markdown = TASKS_MARKER.sub(
         lambda m: course_tasks.tasks_table(course, int(m[1]), prefix), markdown)
+    milestones = {m.path.name for m in _packages.milestones(ROOT)}
+    markdown = MILESTONE_BLOCK.sub(lambda m: m[2] if m[1] in milestones else "", markdown)
     markdown = MILESTONE_MARKER.sub(lambda m: course_pages.milestone_section(ROOT, m[1]), markdown)
     return markdown
 

@@ -22,6 +22,7 @@ import _packages
 FIGURES_ENV = "TINYTORCH_SITE_FIGURES"
 FIGURES_URI = "figures"
 OUTPUT_FILE = "output.txt"
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 OUTPUT_LINES = 30
 """The last lines of a milestone script's output shown in the gallery (its results)."""
 
@@ -73,7 +74,10 @@ def milestone_section(root: Path, name: str) -> str:
             shown += 1
         output = folder / OUTPUT_FILE
         if output.is_file():
-            text = output.read_text(encoding="utf-8", errors="replace").rstrip().splitlines()
+            raw = output.read_text(encoding="utf-8", errors="replace")
+            # a progress bar redraws its line with \r: keep what it showed last
+            text = [line.rsplit("\r", 1)[-1] for line in raw.rstrip().split("\n")]
+            text = [ANSI.sub("", line) for line in text if line.strip()]
             tail = "\n".join(text[-OUTPUT_LINES:])
             lines += [f'??? success "What `{script}` printed (its results)"', "",
                       "    ```text", *[f"    {line}" for line in tail.splitlines()], "    ```", ""]
@@ -94,7 +98,7 @@ def parts_table(root: Path) -> str:
             rows.append(f"| {spec.number} | `{spec.dist}` | `{spec.module}` | | not in this tree |")
             continue
         needs = ", ".join(f"`{name}`" for name in part.part_dependencies) or "NumPy only"
-        rows.append(f"| [{spec.number}](parts/part{spec.number}.md) | `{spec.dist}` | "
+        rows.append(f"| [{spec.number}](parts/part{spec.number}/index.md) | `{spec.dist}` | "
                     f"[`{spec.module}`](api/part{spec.number}.md) | {needs} | {part.version} |")
     return "\n".join(rows)
 

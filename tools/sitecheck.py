@@ -163,6 +163,7 @@ RAW_MARKUP = {
     "a reStructuredText table rule": re.compile(r"={4,}[ \t]+={4,}"),
     "a reStructuredText literal-block '::'": re.compile(r"\w::\s*$", re.M),
     "raw $$ math": re.compile(r"\$\$"),
+    "raw $ math (a $ before a TeX command)": re.compile(r"\$\\[A-Za-z]"),
 }
 
 

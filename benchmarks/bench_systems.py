@@ -356,14 +356,15 @@ if __name__ == "__main__":
     import sys
     from pathlib import Path
 
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import run
+
     if sys.argv[1:] == ["--kv-curve"]:  # the two speedup curves side by side
+        run.setup_torch(run.blas_threads(run.blas_info()))  # torch gets NumPy's thread count
         for row in torch_kv_speedup():
             print(f"{row['tokens']:>4} tokens: ours {row['speedup']:.2f}x "
                   f"({row['uncached_s']:.2f}s -> {row['cached_s']:.2f}s), torch "
                   f"{row['torch_speedup']:.2f}x ({row['torch_uncached_s']:.2f}s -> "
                   f"{row['torch_cached_s']:.2f}s)")
         sys.exit(0)
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import run
-
     sys.exit(run.main(["--filter", "systems.", *sys.argv[1:]]))

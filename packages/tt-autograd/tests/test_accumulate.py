@@ -57,7 +57,7 @@ def test_a_gradient_someone_else_holds_is_copied() -> None:
     accumulate(z, given, shared={id(given)})  # e.g. the gradient a caller passed to backward()
     assert z.grad is not given
     w = tt.zeros(2, 2, requires_grad=True)
-    accumulate(w, tt.Tensor._wrap(np.broadcast_to(np.ones(2), (2, 2))))  # a read-only view
+    accumulate(w, tt.Tensor._wrap(np.broadcast_to(np.ones(2, np.float32), (2, 2))))  # read-only
     w.grad.zero_()
     np.testing.assert_allclose(w.grad.array, 0.0)
 

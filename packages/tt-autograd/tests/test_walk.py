@@ -326,7 +326,7 @@ def test_backward_with_create_graph_then_second_order() -> None:
     np.testing.assert_allclose(x.grad.array, [6.0, 12.0])
 
 
-@pytest.mark.task("2.11")  # tanh, softmax and matmul rules
+@pytest.mark.task("2.12")  # tanh, matmul and softmax rules
 def test_hessian_vector_product_matches_pytorch() -> None:
     if torch is None:
         pytest.skip("PyTorch is not installed (optional oracle)")

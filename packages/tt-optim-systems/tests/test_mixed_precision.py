@@ -196,3 +196,27 @@ def test_mixed_precision_recovers_from_float16_overflow():
 def test_master_weights_need_a_float32_model():
     with pytest.raises(TypeError, match="float32 model"):
         MasterWeights(nn.Linear(2, 2).double())
+
+
+@pytest.mark.task("6.12")
+def test_scale_sequence_matches_torch_grad_scaler():
+    torch = pytest.importorskip("torch")
+    pattern = [True, False, True, True, True, False, False, True, True, True, True]
+    ours_p = nn.Parameter(tt.zeros(2))
+    ours = GradScaler(init_scale=2.0 ** 10, growth_interval=3)
+    ours_opt = SGD([ours_p], lr=0.1)
+    theirs_p = torch.nn.Parameter(torch.zeros(2))
+    theirs = torch.amp.GradScaler("cpu", init_scale=2.0 ** 10, growth_interval=3)
+    theirs_opt = torch.optim.SGD([theirs_p], lr=0.1)
+    for finite in pattern:
+        value = 3.0 if finite else float("inf")
+        ours.scale(tt.tensor(1.0))
+        theirs.scale(torch.tensor(1.0))  # torch's scaler starts at its first scale()
+        ours_p.grad = tt.tensor([value, 1.0])
+        theirs_p.grad = torch.tensor([value, 1.0])
+        ours.step(ours_opt)
+        theirs.step(theirs_opt)
+        ours.update()
+        theirs.update()
+        assert ours.get_scale() == theirs.get_scale()
+    np.testing.assert_allclose(ours_p.detach().numpy(), theirs_p.detach().numpy(), rtol=1e-6)

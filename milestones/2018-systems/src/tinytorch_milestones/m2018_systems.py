@@ -56,7 +56,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="generated-token counts for the KV-cache curve")
     parser.add_argument("--bench-images", type=int, default=500,
                         help="test images per timed call of the image models")
-    parser.add_argument("--repeats", type=int, default=9, help="timed repeats per variant")
+    parser.add_argument("--repeats", type=int, default=15, help="timed repeats per variant")
     parser.add_argument("--out", default=os.path.join("out", "2018-systems"),
                         help="directory for the reports and figures")
     parser.add_argument("--seed", type=int, default=0)

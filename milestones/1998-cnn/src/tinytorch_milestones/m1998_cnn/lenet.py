@@ -96,7 +96,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     seconds = time.perf_counter() - began
     per_epoch = sum(history["seconds"]) / len(history["seconds"])
     print(f"LeNet-5: test accuracy {accuracy:.2%} after {args.epochs} epochs, {per_epoch:.1f}s "
-          f"per training epoch, {seconds:.1f}s in total")
+          f"per training epoch, {seconds:.1f}s in total ({time.process_time():.0f}s CPU)")
     for path in figures:
         print(f"wrote {path}")
     return {"test_accuracy": accuracy, "epochs": args.epochs, "seconds": seconds,

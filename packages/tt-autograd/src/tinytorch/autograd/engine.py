@@ -18,13 +18,13 @@ import numpy as np
 from tinytorch.tensor import Tensor
 from tinytorch.tensor.extensions import RemovableHandle, register_gradient_recorder
 
-from .accumulate import accumulate, unbroadcast
+from .accumulate import accumulate
 from .grad_mode import state
 from .graph import Node, OpNode, TensorMeta, edge_to, meta_of
 from .rules import RULES
 from .walk import run_backward
 
-__all__ = ["Engine", "ENGINE", "register", "grad", "backward", "unbroadcast", "run_backward"]
+__all__ = ["Engine", "ENGINE", "register", "grad", "backward"]
 
 _hook_ids = itertools.count()
 

@@ -51,17 +51,17 @@ class FunctionCtx(Node):
 
     def __init__(self, function: type[Function], edges: tuple[Edge | None, ...]) -> None:
         super().__init__(edges)
-        self.function = function
+        self._function = function
         self.n_outputs = 1
-        self.materialize_grads = True
-        self.non_differentiable: set[int] = set()
-        self.to_save: tuple[Tensor | None, ...] = ()
-        self.saved: tuple[Any, ...] = ()  # a tensor, or (array, version counter, output_nr)
-        self.versions: tuple[int, ...] = ()
-        self.output_meta: list[tuple[tuple[int, ...], np.dtype | None]] = []
+        self._materialize_grads = True
+        self._non_differentiable: set[int] = set()
+        self._to_save: tuple[Tensor | None, ...] = ()
+        self._saved: tuple[Any, ...] = ()  # a tensor, or (array, version counter, output_nr)
+        self._versions: tuple[int, ...] = ()
+        self._output_meta: list[tuple[tuple[int, ...], np.dtype | None]] = []
 
     def name(self) -> str:
-        return f"{self.function.__name__}Backward"
+        return f"{self._function.__name__}Backward"
 
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep ``tensors`` (inputs, outputs or other tensors; None allowed) for backward."""
@@ -69,15 +69,15 @@ class FunctionCtx(Node):
             if t is not None and not isinstance(t, Tensor):
                 raise TypeError("save_for_backward can only save variables, but argument "
                                 f"{i} is of type {type(t).__name__}")
-        self.to_save = tensors
+        self._to_save = tensors
 
     def set_materialize_grads(self, value: bool) -> None:
         """With False, backward gets None (not zeros) for outputs that received no gradient."""
-        self.materialize_grads = bool(value)
+        self._materialize_grads = bool(value)
 
     def mark_non_differentiable(self, *outputs: Tensor) -> None:
         """Outputs that never get a gradient (indices, masks)."""
-        self.non_differentiable = {id(o) for o in outputs}
+        self._non_differentiable = {id(o) for o in outputs}
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
@@ -85,7 +85,7 @@ class FunctionCtx(Node):
         if self.released:
             raise self.freed_error()
         result = []
-        for i, (item, version) in enumerate(zip(self.saved, self.versions)):
+        for i, (item, version) in enumerate(zip(self._saved, self._versions)):
             if type(item) is tuple:  # one of our own outputs
                 item = saved_output(self, *item)
             if item is not None:
@@ -97,21 +97,21 @@ class FunctionCtx(Node):
         """Freeze what ``save_for_backward`` got, with versions. An output is kept as its array
         (no reference cycle output -> grad_fn -> output) and wrapped again when read."""
         saved = []
-        for t in self.to_save:
+        for t in self._to_save:
             nr = next((i for i, o in enumerate(outputs) if o is t), None)
             saved.append(t if nr is None else (t.array, t._version_counter, nr))
-        self.saved = tuple(saved)
-        self.versions = tuple(0 if t is None else t._version_counter[0] for t in self.to_save)
-        self.to_save = ()
+        self._saved = tuple(saved)
+        self._versions = tuple(0 if t is None else t._version_counter[0] for t in self._to_save)
+        self._to_save = ()
 
     def apply(self, grads: list[Tensor | None]) -> tuple[Tensor | None, ...]:
         # A released ctx fails only if backward reads saved_tensors, as in PyTorch.
-        if self.n_outputs > 1 and self.materialize_grads:
+        if self.n_outputs > 1 and self._materialize_grads:
             grads = [Tensor._wrap(np.zeros(shape, dtype)) if g is None and dtype is not None
-                     else g for g, (shape, dtype) in zip(grads, self.output_meta)]
-        backward = self.function.backward
-        if self.function.vjp is not Function.vjp:  # ``vjp`` is PyTorch's alias of ``backward``
-            backward = self.function.vjp
+                     else g for g, (shape, dtype) in zip(grads, self._output_meta)]
+        backward = self._function.backward
+        if self._function.vjp is not Function.vjp:  # ``vjp`` is PyTorch's alias of ``backward``
+            backward = self._function.vjp
         result = backward(self, *grads)
         if type(result) is not tuple:
             result = tuple(result) if isinstance(result, list) else (result,)
@@ -123,7 +123,7 @@ class FunctionCtx(Node):
 
     def release(self) -> None:
         self.released = True
-        self.saved = ()
+        self._saved = ()
 
 
 class Function:
@@ -176,7 +176,7 @@ class Function:
         2. Run :meth:`run_forward` with recording off (``state.enabled = False``; restore it in a
            ``finally``). If no edge is set, return its result as it is: nothing to record.
         3. Wire the outputs (one Tensor or a tuple): record each one's ``(shape, dtype)`` in
-           ``ctx.output_meta`` (``((), None)`` for a non-Tensor); an output that is an input or
+           ``ctx._output_meta`` (``((), None)`` for a non-Tensor); an output that is an input or
            already has a ``grad_fn`` is first replaced by ``Tensor._wrap(o.array, view_of=o)``
            (never rewire a tensor the caller holds). A float output not marked
            non-differentiable gets ``grad_fn = ctx`` and ``_requires_grad = True``, and output
@@ -199,12 +199,12 @@ class Function:
         outputs = [out] if not isinstance(out, tuple) else list(out)
         for i, o in enumerate(outputs):
             if not isinstance(o, Tensor):
-                ctx.output_meta.append(((), None))
+                ctx._output_meta.append(((), None))
                 continue
             if o.grad_fn is not None or any(o is a for a in args):
                 o = outputs[i] = Tensor._wrap(o.array, view_of=o)
-            ctx.output_meta.append((o.array.shape, o.array.dtype))
-            if o.array.dtype.kind == "f" and id(o) not in ctx.non_differentiable:
+            ctx._output_meta.append((o.array.shape, o.array.dtype))
+            if o.array.dtype.kind == "f" and id(o) not in ctx._non_differentiable:
                 o.grad_fn, o._requires_grad = ctx, True
                 if i:
                     o._autograd_meta = TensorMeta(i)

@@ -125,10 +125,10 @@ class BackwardPass:
         then for each node of :func:`topological_order`: pop its gradients (none arrived: skip
         it), give them to :meth:`node_ready` if it has hooks (``node.hooked``) or ``grad()``
         wants something (``self.wanted``), compute the inputs' gradients with ``node.apply``,
-        release the node unless ``self.retain_graph``, and :meth:`send` each gradient that is not
-        None along its edge (not None either), fitted first with
-        :func:`~tinytorch.autograd.accumulate.fit_to_input` (edge: ``(target, output_nr, shape,
-        dtype)``). At the end only leaves are left in ``buffers``: :meth:`leaf_ready` each.
+        release the node unless ``self.retain_graph``, and :meth:`send` each input's gradient
+        along its edge (skip None gradients and None edges), fitted first with
+        :func:`~tinytorch.autograd.accumulate.fit_to_input` (an edge is ``(target, output_nr,
+        shape, dtype)``). At the end only leaves are left in ``buffers``: :meth:`leaf_ready` each.
         """
         # BEGIN SOLUTION 2.5 backward walk: each node once, in topological order
         buffers: dict[Any, Any] = {}

@@ -110,7 +110,8 @@ def benchmark_model(name: str, model: nn.Module, *inputs: Any,
 
 def benchmark_models(models: Mapping[str, nn.Module], *inputs: Any,
                      accuracy_fn: Callable[[nn.Module], float] | None = None,
-                     warmup: int = 2, repeats: int = 10) -> list[BenchmarkResult]:
+                     warmup: int = 2, repeats: int = 10, min_sample: float = 0.05
+                     ) -> list[BenchmarkResult]:
     """:func:`benchmark_model` for several models on the same inputs, their latencies measured
     interleaved (:func:`~tinytorch.systems.timing.measure_many`) so that ratios between them
     survive a changing machine load."""
@@ -123,7 +124,7 @@ def benchmark_models(models: Mapping[str, nn.Module], *inputs: Any,
             flops[name] = prof.total_flops()
             accuracies[name] = None if accuracy_fn is None else float(accuracy_fn(model))
             calls[name] = (lambda model=model: model(*inputs))
-        timings = measure_many(calls, warmup=warmup, repeats=repeats)
+        timings = measure_many(calls, warmup=warmup, repeats=repeats, min_sample=min_sample)
     return [BenchmarkResult(name, timings[name], model_size_bytes(model), count_parameters(model),
                             flops[name], accuracies[name]) for name, model in models.items()]
 

@@ -23,6 +23,7 @@ import numpy as np
 import tinytorch.nn as nn
 from tinytorch.autograd import Function, is_grad_enabled
 from tinytorch.tensor import Tensor, erf, ones, zeros
+from tinytorch.text.gelu import normal_cdf_and_pdf
 
 __all__ = [
     "GELUFunction", "SoftmaxCrossEntropyFunction", "LayerNormFunction", "fused_gelu",
@@ -47,13 +48,13 @@ class GELUFunction(Function):
     # BEGIN SOLUTION 6.8 fused GELU: forward in one pass, backward by the derivative
     @staticmethod
     def forward(ctx: Any, x: Tensor, approximate: str = "none") -> Tensor:
-        """GELU of ``x.array`` in NumPy. Save ``x`` and keep on ``ctx`` the one array the
-        derivative needs besides x: ``Phi(x)`` (exact) or ``t`` (tanh); recomputing it in
-        backward would cost a second erf/tanh, the most expensive part.
+        """GELU of ``x.array`` in NumPy. Save ``x`` and keep on ``ctx`` what the derivative
+        needs besides x, so that backward computes no second erf/tanh (the expensive part).
 
-        Exact: ``Phi(x) = (1 + erf(x / sqrt(2))) / 2`` (``tinytorch.tensor.erf`` on a Tensor;
-        NumPy has no erf). Tanh: ``t = tanh(sqrt(2/pi) (x + 0.044715 x^3))``, ``y = x (1 + t) / 2``.
-        Return a new Tensor of the input's dtype.
+        Exact: ``(Phi(x), phi(x)) = normal_cdf_and_pdf(x)`` (part 5's float32 erf; for float64
+        inputs ``tinytorch.tensor.erf``, exact), ``y = x Phi(x)``. Tanh:
+        ``t = tanh(sqrt(2/pi) (x + 0.044715 x^3))``, ``y = x (1 + t) / 2``. Return a new Tensor
+        of the input's dtype.
         """
         a = x.array
         ctx.save_for_backward(x)
@@ -61,14 +62,18 @@ class GELUFunction(Function):
         if approximate == "tanh":
             ctx.t = np.tanh(SQRT_2_OVER_PI * (a + TANH_COEF * a ** 3))
             return Tensor(0.5 * a * (1.0 + ctx.t))
-        ctx.cdf = 0.5 * (1.0 + erf(Tensor._wrap(a * a.dtype.type(1 / math.sqrt(2.0)))).array)
+        if a.dtype == np.float64:
+            ctx.cdf = 0.5 * (1.0 + erf(Tensor._wrap(a / math.sqrt(2.0))).array)
+            ctx.pdf = np.exp(-0.5 * a * a) / math.sqrt(2.0 * math.pi)
+        else:
+            ctx.cdf, ctx.pdf = normal_cdf_and_pdf(a)
         return Tensor(a * ctx.cdf)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
         """``grad * dy/dx``, and None for ``approximate``.
 
-        Exact: ``dy/dx = Phi(x) + x phi(x)`` with ``phi(x) = exp(-x^2 / 2) / sqrt(2 pi)``.
+        Exact: ``dy/dx = Phi(x) + x phi(x)``, ``phi(x) = exp(-x^2 / 2) / sqrt(2 pi)``.
         Tanh: ``dy/dx = (1 + t) / 2 + x (1 - t^2) / 2 * sqrt(2/pi) (1 + 3 * 0.044715 x^2)``.
         Start with ``_once_differentiable("fused_gelu")``.
         """
@@ -80,8 +85,7 @@ class GELUFunction(Function):
             du = SQRT_2_OVER_PI * (1.0 + 3.0 * TANH_COEF * a * a)
             dy = 0.5 * (1.0 + t) + 0.5 * a * (1.0 - t * t) * du
         else:
-            pdf = np.exp(-0.5 * a * a) * a.dtype.type(1 / math.sqrt(2.0 * math.pi))
-            dy = ctx.cdf + a * pdf
+            dy = ctx.cdf + a * ctx.pdf
         return Tensor((g * dy).astype(a.dtype, copy=False)), None
     # END SOLUTION
 

@@ -29,8 +29,10 @@ class KVCache:
     """Preallocated keys and values of one attention layer.
 
     Args:
-        batch_size, num_heads, max_len, head_dim: the buffers are
-            ``(batch_size, num_heads, max_len, head_dim)``.
+        batch_size: sequences generated at once (B).
+        num_heads: attention heads (nh).
+        max_len: positions the cache can hold.
+        head_dim: size of one head (hs); the buffers are ``(B, nh, max_len, hs)``.
         dtype: NumPy dtype of the buffers (float32).
 
     For inference (under ``no_grad``): the returned keys and values are views of buffers

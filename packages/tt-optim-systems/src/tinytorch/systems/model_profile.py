@@ -73,7 +73,8 @@ def profile_model(model: nn.Module, *inputs: Any,
         *inputs: what ``model`` is called with.
         loss_fn: ``output -> scalar loss`` for the backward pass (default: ``output.sum()``).
         backward: also profile and time the backward pass.
-        warmup, repeats: passed to :func:`~tinytorch.systems.timing.measure`.
+        warmup: untimed calls before timing (:func:`~tinytorch.systems.timing.measure`).
+        repeats: timed calls.
     """
     if not inputs:
         raise TypeError("profile_model needs the inputs to call the model with")

@@ -97,12 +97,15 @@ def _reparametrize(module: nn.Module, name: str) -> tuple[nn.Parameter, Tensor]:
         return module._parameters[name + "_orig"], module._buffers[name + "_mask"]
     param = module._parameters.get(name)
     if param is None:
+        names = sorted(k for k, v in module._parameters.items() if v is not None)
         raise AttributeError(f"{type(module).__name__} has no parameter {name!r} to prune "
-                             f"(parameters: {sorted(k for k, v in module._parameters.items() if v is not None)})")
+                             f"(parameters: {names})")
     del module._parameters[name]
     module.register_parameter(name + "_orig", param)
     module.register_buffer(name + "_mask", Tensor(np.ones_like(param.array)))
-    hooks = module.__dict__.setdefault("_pruning_hooks", {})
+    hooks = getattr(module, "_pruning_hooks", None)
+    if hooks is None:
+        hooks = module._pruning_hooks = {}
     hooks[name] = module.register_forward_pre_hook(lambda m, args, name=name: _recompute(m, name))
     return param, module._buffers[name + "_mask"]
 
@@ -110,7 +113,7 @@ def _reparametrize(module: nn.Module, name: str) -> tuple[nn.Parameter, Tensor]:
 def _recompute(module: nn.Module, name: str) -> None:
     """``module.<name> = <name>_orig * <name>_mask`` (a plain attribute, recorded by autograd)."""
     weight = module._parameters[name + "_orig"] * module._buffers[name + "_mask"]
-    object.__setattr__(module, name, weight)
+    setattr(module, name, weight)
 
 
 def l1_unstructured(module: nn.Module, name: str, amount: float | int) -> nn.Module:
@@ -153,7 +156,7 @@ def global_unstructured(parameters: Iterable[tuple[nn.Module, str]], pruning_met
 
 def is_pruned(module: nn.Module, name: str | None = None) -> bool:
     """Whether ``module`` (or its parameter ``name``) is reparametrized by pruning."""
-    hooks = module.__dict__.get("_pruning_hooks", {})
+    hooks = getattr(module, "_pruning_hooks", {})
     return bool(hooks) if name is None else name in hooks
 
 
@@ -163,10 +166,10 @@ def remove(module: nn.Module, name: str) -> nn.Module:
     if not is_pruned(module, name):
         raise ValueError(f"Parameter '{name}' of module {type(module).__name__} has to be "
                          "pruned before pruning can be removed")
-    module.__dict__["_pruning_hooks"].pop(name).remove()
+    module._pruning_hooks.pop(name).remove()
     orig = module._parameters.pop(name + "_orig")
     mask = module._buffers.pop(name + "_mask")
-    module.__dict__.pop(name, None)
+    delattr(module, name)
     module.register_parameter(name, nn.Parameter(Tensor(orig.array * mask.array),
                                                  requires_grad=orig.requires_grad))
     return module

@@ -226,7 +226,9 @@ def quantize_model(model: nn.Module, calibration_data: Any = None, method: str =
         calibration_data: None for dynamic activation quantization; else a Tensor or an
             iterable of batches run through the float model to fix each layer's input range
             (static quantization).
-        method, percentile: how the activation ranges are calibrated (see :class:`Observer`).
+        method: how the activation ranges are calibrated, "minmax" or "percentile" (see
+            :class:`Observer`).
+        percentile: the percentile for ``method="percentile"``.
     """
     new = copy.deepcopy(model)
     linears = [(parent, name, child) for parent in new.modules()

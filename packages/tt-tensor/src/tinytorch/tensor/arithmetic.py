@@ -72,6 +72,30 @@ class ArithmeticOps:
     # BEGIN SOLUTION 1.3 binary: promote dtypes, broadcast, and apply a binary ufunc
     def _binary(self: Tensor, op: str, ufunc: Callable[..., np.ndarray], other: Any,
                 reverse: bool = False, float_result: bool = False) -> Tensor:
+        """``ufunc(self, other)`` with PyTorch's dtype promotion and broadcasting, recorded as
+        the op ``op`` (``add``, ``mul``...): every arithmetic operator comes through here.
+
+        What to do:
+
+        1. The result dtype is ``result_type(self, other)`` (task 1.2). With ``float_result``
+           (true division, atan2), a bool or integer result dtype becomes the default float
+           (``get_default_dtype()``): ``tensor([1, 2]) / 2`` is float32.
+        2. ``other`` may be a Python number: ``self._lift(other, dtype)`` makes it a 0-d Tensor
+           of that dtype (a Tensor passes through unchanged).
+        3. With ``reverse`` the operands swap places: ``2 - t`` calls ``t.__rsub__(2)``, which
+           computes ``ufunc(2, t)``. The inputs are then ``(other, self)``, in that order.
+        4. Cast both arrays to the result dtype (``.astype``; skip it when already right) and
+           call ``ufunc(x, y)``: NumPy broadcasts, e.g. (3, 1) with (4,) gives (3, 4).
+        5. Return ``self._make(op, result, (a, b))``, the inputs in the order of the ufunc.
+
+        Errors the tests expect: a RuntimeError naming both shapes when they do not broadcast
+        (NumPy raises a ValueError that says "broadcast": catch it and re-raise).
+
+        Hints: float16 overflows easily (60000 * 2 is inf, the right answer): compute float16
+        under ``np.errstate(over="ignore")`` so that NumPy prints no warning. Small ops are
+        dominated by this bookkeeping: once the tests pass, skip ``result_type`` when ``other``
+        is a Tensor of self's dtype (the library does; tests do not measure it).
+        """
         other_data = getattr(other, "array", None)
         if isinstance(other_data, np.ndarray) and other_data.dtype == self.array.dtype \
                 and (not float_result or self.array.dtype.kind == "f"):

@@ -35,12 +35,13 @@ __all__ = ["im2col", "col2im", "pad_chwn"]
 
 
 def pad_chwn(x: np.ndarray, geometry: ConvGeometry, value: float = 0.0) -> np.ndarray:
-    """``x`` (N, C, H, W) as ``(C, top + H + bottom, left + W + right, N)`` memory, the border
-    filled with ``value``. Without padding this is a view (no copy)."""
+    """``x`` (N, C, H, W) as C-contiguous ``(C, top + H + bottom, left + W + right, N)``, the
+    border filled with ``value``. Without padding, ``(C, H, W, N)`` memory is used as it is
+    (a view); any other layout is copied into it once, so every later slice reads long runs."""
     xc = x.transpose(1, 2, 3, 0)  # (C, H, W, N), a view
     (top, bottom), (left, right) = geometry.padding
     if not (top or bottom or left or right):
-        return xc
+        return np.ascontiguousarray(xc)
     c, h, w, n = xc.shape
     padded = np.full((c, top + h + bottom, left + w + right, n), value, dtype=x.dtype)
     padded[:, top:top + h, left:left + w, :] = xc

@@ -105,8 +105,10 @@ def window_max(padded: np.ndarray, geometry: ConvGeometry, out_h: int, out_w: in
 
     Hint: ``offset_slices`` gives, for each offset ``k``, the (rows, cols) slices of
     ``padded`` that hold that tap of every window. Fold them with ``np.maximum`` (which
-    propagates NaN); then ``np.copyto(argmax, k, where=...)`` walking the offsets backwards
-    leaves the first offset that equals the maximum.
+    propagates NaN); then, walking the offsets backwards, overwrite ``argmax`` with ``k`` where
+    offset ``k`` equals the maximum: the first such offset is left. (Integer arithmetic with the
+    0/1 mask, ``argmax += mask * (k - argmax)``, is several times faster than ``np.copyto(...,
+    where=mask)``.)
     """
     # BEGIN SOLUTION 4.8 max pooling: a running maximum over the kernel offsets
     entries = [padded[:, rows, cols, :]  # offset k of every window: (C, oh, ow, N) views
@@ -116,8 +118,11 @@ def window_max(padded: np.ndarray, geometry: ConvGeometry, out_h: int, out_w: in
         np.maximum(best, entry, out=best)  # NaN propagates, as in PyTorch
     # the first offset holding the maximum (walk backwards: earlier offsets overwrite)
     argmax = np.zeros(best.shape, np.uint8 if len(entries) < 256 else np.int32)
+    hit = np.empty(best.shape, bool)  # one mask buffer for every offset
     for k in range(len(entries) - 1, 0, -1):
-        np.copyto(argmax, k, where=entries[k] == best)
+        np.equal(entries[k], best, out=hit)
+        argmax -= argmax * hit                 # clear where offset k holds the maximum...
+        argmax += hit * argmax.dtype.type(k)   # ...and write k (arithmetic: vectorised)
     if np.isnan(best).any():  # NaN != NaN: point at the window's last NaN, as PyTorch
         for k, entry in enumerate(entries):
             np.copyto(argmax, k, where=np.isnan(entry))
@@ -146,11 +151,13 @@ def scatter_to_max(grad: np.ndarray, argmax: np.ndarray, geometry: ConvGeometry,
     padded = np.zeros((c, top + h + bottom, left + w + right, n), grad.dtype)
     overlap = any(s < d * (k - 1) + 1 for s, d, k in
                   zip(geometry.stride, geometry.dilation, geometry.kernel))
+    hit = np.empty(argmax.shape, bool)  # one mask buffer for every offset
     for k, (rows, cols) in offset_slices(geometry, *grad.shape[1:3]):
+        np.equal(argmax, k, out=hit)
         if overlap:  # a pixel may be the maximum of several windows: add up
-            padded[:, rows, cols, :] += (argmax == k) * grad
+            padded[:, rows, cols, :] += hit * grad
         else:        # each pixel is in one window at most: write in place
-            np.multiply(argmax == k, grad, out=padded[:, rows, cols, :])
+            np.multiply(hit, grad, out=padded[:, rows, cols, :])
     return padded[:, top:top + h, left:left + w, :].transpose(3, 0, 1, 2)
     # END SOLUTION
 

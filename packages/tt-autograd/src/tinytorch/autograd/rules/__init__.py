@@ -1,20 +1,37 @@
 """Backward rules, one short function per op, in files named like part 1's.
 
-=================  ==========================================  ===============================
-file               rules                                        forwards in ``tinytorch.tensor``
-=================  ==========================================  ===============================
-``registry``       ``RULES``, ``@rule``: how a rule is called
-``elementwise``    add, mul, exp, ..., where, softmax            ``elementwise.py``
-``reductions``     sum, amax, max(dim), prod, cumsum             ``reductions.py``
-``linalg``         matmul                                        ``linalg.py``
-``shape``          reshape, permute, expand, cat, pad, to, ...   ``shape.py``, ``tensor.py``
-``indexing``       getitem, setitem, gather                      ``indexing.py``
-``windows``        unfold                                        ``windows.py``
-=================  ==========================================  ===============================
+Each file holds the rules of the ops of the part-1 file of the same name (``rules/unary.py``
+differentiates ``tinytorch/tensor/unary.py``); ``registry`` says how a rule is called.
+
+================  ==================================================================
+``arithmetic``    add, mul, sub, div, pow, maximum, remainder, fmod, atan2, lerp...
+``unary``         exp, log, neg, sqrt, trig and hyperbolic, tanh, sigmoid, relu, clamp...
+``masking``       where
+``reductions``    sum, amax, max(dim), prod, softmax, log_softmax
+``cumulative``    cumsum, cumprod
+``linalg``        matmul, einsum
+``shape``         reshape, permute, expand, flip, repeat, clone
+``joining``       cat, pad
+``conversion``    to
+``indexing``      getitem, setitem, gather, scatter, scatter_reduce
+``windows``       unfold
+================  ==================================================================
 """
 
-from . import elementwise, indexing, linalg, reductions, shape, windows
+from . import (
+    arithmetic,
+    conversion,
+    cumulative,
+    indexing,
+    joining,
+    linalg,
+    masking,
+    reductions,
+    shape,
+    unary,
+    windows,
+)
 from .registry import RULES, Rule, rule
 
-__all__ = ["RULES", "Rule", "rule", "elementwise", "reductions", "linalg", "shape", "indexing",
-           "windows"]
+__all__ = ["RULES", "Rule", "rule", "arithmetic", "unary", "masking", "reductions", "cumulative",
+           "linalg", "shape", "joining", "conversion", "indexing", "windows"]

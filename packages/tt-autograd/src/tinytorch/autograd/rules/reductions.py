@@ -2,8 +2,10 @@
 
 A reduction maps many elements to one, so its backward sends one gradient back to many elements.
 The helper :func:`kept` puts ``g`` in the ``keepdim=True`` shape, from where it broadcasts back
-over the reduced dims. ``sum`` is the worked example; the others are task 2.12. (``mean``, ``var``,
-``std`` and ``logsumexp`` are composed of other ops: they need no rule of their own.)
+over the reduced dims. ``softmax`` and ``log_softmax`` normalize along a dim: they live here too,
+as in part 1. ``sum`` is the worked example; the others are task 2.12, with ``cumsum``
+(``rules/cumulative.py``). (``mean``, ``var``, ``std`` and ``logsumexp`` are composed of other
+ops: they need no rule of their own.)
 """
 
 from __future__ import annotations
@@ -140,10 +142,19 @@ def product_of_others_differentiable(x: Tensor, dim: int | None) -> Tensor:
     return others.reshape(x.shape) if dim is None else others.transpose(dim, -1)
 
 
-@rule()
-def cumsum(ctx: OpNode, g: Tensor, *, dim: int) -> Grads:
-    """``out[i] = x[0] + ... + x[i]``, so x[j] gets ``g[j] + ... + g[n-1]``: a running sum of
-    ``g`` from the end (``flip``, ``cumsum``, ``flip`` back)."""
-    # BEGIN SOLUTION 2.12 cumsum: a reversed running sum of the gradient
-    return g.flip(dim).cumsum(dim).flip(dim)
+@rule(saves="output")
+def softmax(ctx: OpNode, g: Tensor, out: Tensor, *, dim: int) -> Grads:
+    """With ``s = softmax(x)`` along ``dim``: dx = s * (g - sum(g * s)), the sum along ``dim``
+    with ``keepdim=True`` (one number per row, broadcast back over the row)."""
+    # BEGIN SOLUTION 2.12 softmax: s * (g - sum(g * s, dim))
+    return out * (g - (g * out).sum(dim, keepdim=True))
+    # END SOLUTION
+
+
+@rule(saves="output")
+def log_softmax(ctx: OpNode, g: Tensor, out: Tensor, *, dim: int) -> Grads:
+    """With ``out = log_softmax(x)`` along ``dim``: dx = g - exp(out) * sum(g), the sum along
+    ``dim`` with ``keepdim=True`` (``exp(out)`` is the softmax)."""
+    # BEGIN SOLUTION 2.12 log_softmax: g - softmax * sum(g, dim)
+    return g - out.exp() * g.sum(dim, keepdim=True)
     # END SOLUTION

@@ -1,10 +1,13 @@
-"""Backward rules of the shape ops (forwards: ``tinytorch/tensor/shape.py``; ``to`` is in
-``tensor.py``). ``reshape`` and ``expand`` are worked examples (the engine's own unbroadcast is
-made of ``sum``, ``reshape`` and ``expand``); the others are task 2.10.
+"""Backward rules of the shape ops (forwards: ``tinytorch/tensor/shape.py``).
 
 A shape op moves elements without changing them, so its backward moves the gradient back: the
-inverse reshape, the inverse permutation, the pieces of a concatenation... ``expand`` and ``to``
-need nothing: the engine sums and casts every gradient back to its input's shape and dtype.
+inverse reshape, the inverse permutation, the copies of a repeat summed... ``expand`` needs
+nothing: the engine sums every gradient back to its input's shape. (``movedim``, ``roll``,
+``squeeze`` and friends are made of these and of indexing: they need no rule of their own.)
+
+``reshape`` and ``expand`` are worked examples (the engine's own unbroadcast is made of ``sum``,
+``reshape`` and ``expand``); the others are part of task 2.10, with ``rules/joining.py`` and
+``rules/conversion.py``.
 """
 
 from __future__ import annotations
@@ -46,14 +49,6 @@ def clone(ctx: OpNode, g: Tensor) -> Grads:
     # END SOLUTION
 
 
-@rule(name="ToCopyBackward0")
-def to(ctx: OpNode, g: Tensor) -> Grads:
-    """A dtype cast: ``g`` as it is (the engine casts it back to the input's dtype)."""
-    # BEGIN SOLUTION 2.10 to: g as it is (the engine casts it back)
-    return g
-    # END SOLUTION
-
-
 @rule()
 def flip(ctx: OpNode, g: Tensor, *, dims: tuple[int, ...]) -> Grads:
     """Flip ``g`` back along the same ``dims``."""
@@ -74,22 +69,4 @@ def repeat(ctx: OpNode, g: Tensor, *, shape: tuple[int, ...], sizes: tuple[int, 
     padded = (1,) * (len(sizes) - len(shape)) + tuple(shape)
     split = [n for pair in zip(sizes, padded) for n in pair]
     return g.reshape(split).sum(tuple(range(0, len(split), 2))).reshape(shape)
-    # END SOLUTION
-
-
-@rule()
-def cat(ctx: OpNode, g: Tensor, *, dim: int, sizes: tuple[int, ...]) -> Grads:
-    """Split ``g`` along ``dim`` back into pieces of the inputs' ``sizes`` (``Tensor.split``):
-    one gradient per input."""
-    # BEGIN SOLUTION 2.10 cat: split g back into the pieces
-    return g.split(list(sizes), dim)
-    # END SOLUTION
-
-
-@rule(name="ConstantPadNdBackward0")
-def pad(ctx: OpNode, g: Tensor, *, widths: tuple[tuple[int, int], ...]) -> Grads:
-    """Cut the padding off: ``widths[i] = (before, after)`` was added to dim ``i``; slice
-    ``g[before : n - after]`` in every dim."""
-    # BEGIN SOLUTION 2.10 pad: cut the padding off
-    return g[tuple(slice(before, n - after) for n, (before, after) in zip(g.shape, widths))]
     # END SOLUTION

@@ -1,4 +1,5 @@
-"""Task 2.1: gradients come back in each input's shape and dtype (one place: the engine)."""
+"""Where gradients land: unbroadcast (task 2.2) and accumulate (task 2.3), tested directly, then
+through the backward walk (task 2.5): every gradient comes back in its input's shape and dtype."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from hypothesis import strategies as st
 
 import tinytorch.tensor as tt
 from tinytorch.autograd import unbroadcast
+from tinytorch.autograd.accumulate import accumulate
 
-pytestmark = pytest.mark.task("2.1")
 
-
+@pytest.mark.task("2.2")
 def test_unbroadcast_sums_leading_and_stretched_dims() -> None:
     g = tt.tensor(np.arange(24.0).reshape(2, 3, 4))
     out = unbroadcast(g, (3, 1))
@@ -21,6 +22,63 @@ def test_unbroadcast_sums_leading_and_stretched_dims() -> None:
     np.testing.assert_allclose(unbroadcast(g, ()).array, 276.0)
 
 
+@pytest.mark.task("2.2")
+def test_unbroadcast_keeps_kept_dims_and_expands_smaller_gradients() -> None:
+    g = tt.tensor(np.arange(6.0).reshape(2, 1, 3))
+    np.testing.assert_allclose(unbroadcast(g, (1, 1, 3)).array, [[[3.0, 5.0, 7.0]]])
+    np.testing.assert_allclose(unbroadcast(g, (2, 1, 1)).array, [[[3.0]], [[12.0]]])
+    np.testing.assert_allclose(unbroadcast(tt.tensor(2.0), (2, 2)).array, np.full((2, 2), 2.0))
+
+
+# -- task 2.3: accumulate, called directly --------------------------------------------------------
+
+@pytest.mark.task("2.3")
+def test_first_gradient_is_stored_later_ones_added_in_place() -> None:
+    x = tt.zeros(3, requires_grad=True)
+    g = tt.tensor([1.0, 2.0, 3.0])
+    accumulate(x, g)
+    assert x.grad is g  # nobody else holds it: no copy needed
+    accumulate(x, tt.tensor([1.0, 1.0, 1.0]))
+    assert x.grad is g and g._version == 1  # added in place: earlier references see the sum
+    np.testing.assert_allclose(g.array, [2.0, 3.0, 4.0])
+
+
+@pytest.mark.task("2.3")
+def test_a_gradient_someone_else_holds_is_copied() -> None:
+    x, y, z = (tt.zeros(3, requires_grad=True) for _ in range(3))
+    g = tt.tensor([1.0, 2.0, 3.0])
+    shared: set[int] = set()
+    accumulate(x, g, shared=shared)
+    accumulate(y, g, shared=shared)  # the same object for a second leaf (add gives (g, g))
+    assert y.grad is not g and not np.shares_memory(y.grad.array, g.array)
+    y.grad.zero_()
+    np.testing.assert_allclose(x.grad.array, [1.0, 2.0, 3.0])
+    given = tt.tensor([4.0, 5.0, 6.0])
+    accumulate(z, given, shared={id(given)})  # e.g. the gradient a caller passed to backward()
+    assert z.grad is not given
+    w = tt.zeros(2, 2, requires_grad=True)
+    accumulate(w, tt.Tensor._wrap(np.broadcast_to(np.ones(2, np.float32), (2, 2))))  # read-only
+    w.grad.zero_()
+    np.testing.assert_allclose(w.grad.array, 0.0)
+
+
+@pytest.mark.task("2.3")
+def test_accumulate_with_create_graph_records_the_sum() -> None:
+    x = tt.zeros(2, requires_grad=True)
+    w = tt.tensor([1.0, 2.0], requires_grad=True)
+    g = w * 3
+    accumulate(x, g, create_graph=True)
+    assert x.grad is g
+    accumulate(x, g, create_graph=True)
+    assert x.grad.requires_grad and x.grad.grad_fn.name() == "AddBackward0"
+    np.testing.assert_allclose(x.grad.array, [6.0, 12.0])
+    np.testing.assert_allclose(g.array, [3.0, 6.0])  # not modified in place
+
+
+# -- task 2.5: the walk gives each input its own shape and dtype ---------------------------------
+
+
+@pytest.mark.task("2.5")
 def test_broadcast_add_gives_input_shapes() -> None:
     a = tt.ones(2, 1, 3, requires_grad=True)
     b = tt.ones(4, 1, requires_grad=True)
@@ -30,6 +88,7 @@ def test_broadcast_add_gives_input_shapes() -> None:
     np.testing.assert_allclose(b.grad.array, np.full((4, 1), 6.0))
 
 
+@pytest.mark.task("2.5")
 def test_scalar_tensor_operand_gets_summed_gradient() -> None:
     a = tt.tensor(2.0, requires_grad=True)
     x = tt.tensor([1.0, 2.0, 3.0])
@@ -38,6 +97,7 @@ def test_scalar_tensor_operand_gets_summed_gradient() -> None:
     np.testing.assert_allclose(a.grad.array, 6.0)
 
 
+@pytest.mark.task("2.5")
 def test_mixed_dtypes_give_each_input_its_own_dtype() -> None:
     a = tt.tensor([1.0, 2.0], dtype=tt.float32, requires_grad=True)
     b = tt.tensor([[3.0], [4.0]], dtype=tt.float64, requires_grad=True)
@@ -47,6 +107,7 @@ def test_mixed_dtypes_give_each_input_its_own_dtype() -> None:
     np.testing.assert_allclose(b.grad.array, [[3.0], [3.0]])
 
 
+@pytest.mark.task("2.10")  # the rule of `to`
 def test_cast_op_casts_gradient_back() -> None:
     x = tt.tensor([1.0, 2.0, 3.0], dtype=tt.float32, requires_grad=True)
     w = tt.tensor([0.5, -1.0, 2.0], dtype=tt.float64)
@@ -58,6 +119,7 @@ def test_cast_op_casts_gradient_back() -> None:
 shapes = st.lists(st.integers(1, 3), min_size=0, max_size=3).map(tuple)
 
 
+@pytest.mark.task("2.5")
 @settings(max_examples=40, deadline=None)
 @given(shapes, st.data())
 def test_binary_broadcast_gradients_against_numpy(shape: tuple[int, ...], data: st.DataObject

@@ -206,9 +206,17 @@ def milestones(session: nox.Session) -> None:
 
     Parts are built from this tree; every milestone gets its own environment holding exactly
     the parts it pins (a pin that differs from the tree's version fails). Every script in its
-    [project.scripts] runs with ``--out .nox/milestones/tmp/figures/<milestone>/<script>``;
+    [project.scripts] runs with ``--out .nox/milestones/tmp/figures/<milestone>/<script>``
+    (its PNGs, and what it printed as ``output.txt``: the site's gallery shows both);
     posargs go to every script.
     """
+    figures = Path(session.create_tmp()) / "figures"  # stable place to look at the PNGs
+    run_milestones(session, figures, *session.posargs)
+
+
+def run_milestones(session: nox.Session, figures: Path, *script_args: str) -> None:
+    """Run every milestone the tree's parts allow into ``figures`` (emptied first); fail the
+    session on any failure, skip it when none could run."""
     found = _packages.milestones()
     if not found:
         session.skip("no milestones in this tree yet (milestones/*/pyproject.toml)")
@@ -216,7 +224,6 @@ def milestones(session: nox.Session) -> None:
     wheels = _packages.build_wheels(
         session, list(parts.values()), _packages.fresh_dir(session, "dist")
     )
-    figures = Path(session.create_tmp()) / "figures"  # stable place to look at the PNGs
     shutil.rmtree(figures, ignore_errors=True)
     ran: list[str] = []
     skipped: list[str] = []
@@ -239,9 +246,7 @@ def milestones(session: nox.Session) -> None:
         if not milestone.scripts:
             failed.append(f"{milestone.name}: declares no [project.scripts] to run")
             continue
-        lines, why = _packages.run_milestone_alone(
-            session, milestone, wheels, figures, *session.posargs
-        )
+        lines, why = _packages.run_milestone_alone(session, milestone, wheels, figures, *script_args)
         ran += lines
         if why is not None:  # keep going: report every milestone, then fail
             failed.append(f"{milestone.name}: {why}")
@@ -274,12 +279,58 @@ def bench(session: nox.Session) -> None:
     session.run("python", str(script), *session.posargs)
 
 
+DOCS_REQUIREMENTS = ["mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.26",
+                     "ruff", "matplotlib>=3.7"]
+"""The site's build tools; matplotlib draws the benchmark plot (the docs session only)."""
+
+
 @nox.session
 def docs(session: nox.Session) -> None:
-    """The course site: ``mkdocs build --strict`` (API pages from the sources by mkdocstrings)."""
-    session.install("mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.26", "ruff")
-    quiet = {"NO_MKDOCS_2_WARNING": "1"}  # mkdocs-material's end-of-life banner
-    session.run("mkdocs", "build", "--strict", *session.posargs, env=quiet)
+    """The course site, twice, then checked: ``site/student`` and ``site/instructor``.
+
+    * the student site is built from a fresh release of every part (tools/release.py: stubs, no
+      instructor pages), the instructor site from this tree; both ``mkdocs build --strict``;
+    * the milestone gallery shows the figures and output ``nox -s milestones`` wrote under
+      .nox/milestones/tmp/figures, or runs the milestones first when there are none;
+    * tools/sitecheck.py then checks each build: no broken internal link, no raw markup, and
+      headless chromium renders the home page, a concepts page with math, an API page and a
+      task page (screenshots in ``site/checks/``). Without chromium that check is skipped
+      with a message (CI installs it: .ci/run). Posarg ``--no-browser`` skips it too.
+    """
+    import release as release_tool
+
+    browser = "--no-browser" not in session.posargs
+    session.install(*DOCS_REQUIREMENTS)
+    figures = ROOT / ".nox" / "milestones" / "tmp" / "figures"
+    if not any(figures.rglob("*.png")):
+        session.log("no milestone figures yet: running the milestones first")
+        figures = _packages.fresh_dir(session, "figures").absolute()
+        run_milestones(session, figures)
+    env = {"NO_MKDOCS_2_WARNING": "1", "TINYTORCH_SITE_FIGURES": str(figures)}
+    work = _packages.fresh_dir(session, "docs").absolute()
+    try:
+        release = release_tool.release(ROOT, work / "release", "all", log=session.log)
+    except ValueError as error:  # ReleaseError, or the course's tasks disagree
+        session.error(str(error))
+    out = ROOT / "site"
+    checks = out / "checks"
+    shutil.rmtree(checks, ignore_errors=True)
+    builds = {"student": release, "instructor": ROOT}
+    for label, tree in builds.items():
+        site = out / label
+        session.log(f"building the {label} site from {tree}")
+        session.run("mkdocs", "build", "--strict", "--quiet", "-f", str(tree / "mkdocs.yml"),
+                    "-d", str(site), env=env)
+    check = ["python", str(ROOT / "tools" / "sitecheck.py")]
+    for label in builds:
+        site = str(out / label)
+        session.run(*check, "links", site, "--label", label)
+        session.run(*check, "markup", site, "--label", label)
+        if browser:
+            session.run(*check, "browser", site, str(checks), "--label", label,
+                        "--json", str(checks / f"{label}.json"))
+    session.log(f"sites: {out / 'student'} (for students), {out / 'instructor'} (with the "
+                f"instructor guide and reference solutions); checks and screenshots: {checks}")
 
 
 # --------------------------------------------------------------------------------------------

@@ -147,7 +147,9 @@ def test_the_student_sessions_work_inside_the_release(released):
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     assert re.search(r"2\.1\s+not started", done.stdout)
-    assert "11 of 20 tasks done" in done.stdout
+    course = tasks.load_course(released)
+    part1, total = len(course.tasks_of(1)), len(course.tasks)
+    assert f"{part1} of {total} tasks done" in done.stdout  # part 1 shipped solved
 
 
 @pytest.mark.skipif(shutil.which("nox") is None or shutil.which("uv") is None,
@@ -158,4 +160,4 @@ def test_the_student_part_session_builds_tests_and_summarises(released):
                           env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode != 0, "only the matmul tests ran: the other tasks are not done"
     assert re.search(r"1\.6\s+done", done.stdout), done.stdout[-3000:]
-    assert "Part 1: 1 of 11 tasks done" in done.stdout
+    assert f"Part 1: 1 of {len(tasks.load_course(released).tasks_of(1))} tasks done" in done.stdout

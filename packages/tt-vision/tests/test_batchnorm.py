@@ -8,7 +8,7 @@ import pytest
 
 import tinytorch.tensor as tt
 import tinytorch.vision.functional as VF
-from tinytorch.autograd import gradcheck
+from tinytorch.autograd import gradcheck, gradgradcheck
 from tinytorch.vision import BatchNorm1d, BatchNorm2d, Dropout2d
 
 SHAPES = [(4, 3, 5, 6), (8, 3), (4, 3, 7)]
@@ -88,6 +88,10 @@ def test_batch_norm_gradcheck(shape):
     inputs = [tt.tensor(a, requires_grad=True) for a in (x, w, b)]
     assert gradcheck(lambda a, g, s: VF.batch_norm(a, None, None, g, s, training=True), inputs)
     assert gradcheck(lambda a: VF.batch_norm(a, None, None, training=True), inputs[:1])
+    assert gradgradcheck(lambda a, g, s: VF.batch_norm(a, None, None, g, s, training=True),
+                         inputs)
+    stats = (tt.tensor(np.abs(w) + 0.1), tt.tensor(np.abs(b) + 0.5))
+    assert gradgradcheck(lambda a, g, s: VF.batch_norm(a, *stats, g, s, training=False), inputs)
 
 
 # -- 4.14 running statistics and the layers -------------------------------------------------------

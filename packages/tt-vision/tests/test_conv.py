@@ -284,6 +284,20 @@ def test_conv_transpose2d_forward_matches_torch(torch, case):
     np.testing.assert_allclose(out.array, expected, rtol=1e-5, atol=1e-4)
 
 
+@pytest.mark.task("4.5")
+@pytest.mark.parametrize("case", TRANSPOSED)
+def test_conv_transpose2d_is_the_adjoint_of_conv2d(case):
+    """<conv2d(x, w), y> == <x, conv_transpose2d(y, w)> for every x, y: the transpose."""
+    y, weight, _, kw = _transposed(case)
+    y, weight = y.astype(np.float64), weight.astype(np.float64)
+    out = VF.conv_transpose2d(tt.tensor(y), tt.tensor(weight), **kw)
+    x = np.random.default_rng(5).standard_normal(out.shape)
+    conv = VF.conv2d(tt.tensor(x), tt.tensor(weight), stride=kw["stride"],
+                     padding=kw["padding"], dilation=kw["dilation"], groups=kw["groups"])
+    assert conv.shape == y.shape
+    np.testing.assert_allclose(np.sum(conv.array * y), np.sum(x * out.array), rtol=1e-10)
+
+
 def test_conv_transpose2d_errors():
     with pytest.raises(RuntimeError, match="to have 3 channels, but got 2"):
         VF.conv_transpose2d(tt.randn(1, 2, 4, 4), tt.randn(3, 2, 3, 3))

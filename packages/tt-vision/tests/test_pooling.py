@@ -8,7 +8,7 @@ import pytest
 
 import tinytorch.tensor as tt
 import tinytorch.vision.functional as VF
-from tinytorch.autograd import gradcheck
+from tinytorch.autograd import gradcheck, gradgradcheck
 from tinytorch.vision import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 
 MAX_GRID = [  # keyword arguments of max_pool2d
@@ -120,10 +120,11 @@ def test_max_pool2d_backward_matches_torch(torch, kwargs):
 
 
 @pytest.mark.task("4.9")
-def test_max_pool2d_gradcheck():
+def test_max_pool2d_gradcheck_and_gradgradcheck():
     x = tt.tensor(_images((1, 2, 5, 6), np.float64), requires_grad=True)
     assert gradcheck(lambda a: VF.max_pool2d(a, 3, stride=2, padding=1), [x])
     assert gradcheck(lambda a: VF.max_pool2d(a, 2, stride=1, dilation=2), [x])
+    assert gradgradcheck(lambda a: VF.max_pool2d(a, 3, stride=2, padding=1), [x])
 
 
 # -- 4.10 average pooling -------------------------------------------------------------------------

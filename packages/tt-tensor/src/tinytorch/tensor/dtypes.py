@@ -40,10 +40,6 @@ class DType:
         return self.numpy.kind == "f"
 
     @property
-    def is_signed(self) -> bool:
-        return self.numpy.kind in "if"
-
-    @property
     def category(self) -> int:
         """0 for bool, 1 for integers, 2 for floating point."""
         return {"b": 0, "u": 1, "i": 1, "f": 2}[self.numpy.kind]

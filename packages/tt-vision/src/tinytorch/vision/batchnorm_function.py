@@ -14,7 +14,9 @@ on ``x`` and the gradient has the well-known closed form (``g_hat = dy * weight`
 In evaluation ``mean`` and ``invstd`` come from the running statistics: constants, and
 ``dx = dy * weight * invstd``. Sums and means are over every dim except the channel dim 1.
 Both passes are written as per-channel scale-and-shift steps (``y = x * a + b``,
-``dx = dy * a + x * b + c``) so each touches the big arrays only two or three times.
+``dx = dy * a + x * b + c``) so each touches the big arrays only two or three times. Under
+``create_graph=True`` the backward pass is the same formula in Tensor ops, with the batch
+statistics recomputed from ``x``, so it can be differentiated again.
 """
 
 from __future__ import annotations
@@ -104,9 +106,9 @@ class BatchNormFunction(Function):
 
     @staticmethod
     def forward(ctx: Any, input: Tensor, weight: Tensor | None, bias: Tensor | None,
-                mean: np.ndarray, invstd: np.ndarray, batch_stats: bool) -> Tensor:
+                mean: np.ndarray, invstd: np.ndarray, batch_stats: bool, eps: float) -> Tensor:
         ctx.save_for_backward(input, weight)
-        ctx.mean, ctx.invstd, ctx.batch_stats = mean, invstd, batch_stats
+        ctx.mean, ctx.invstd, ctx.batch_stats, ctx.eps = mean, invstd, batch_stats, eps
         ctx.has_bias = bias is not None
         return Tensor(batch_norm_forward(input.array, mean, invstd,
                                          None if weight is None else weight.array,
@@ -114,16 +116,38 @@ class BatchNormFunction(Function):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        if is_grad_enabled():
-            raise RuntimeError("batch_norm: double backward (create_graph=True) is not "
-                               "implemented in TinyTorch")
         input, weight = ctx.saved_tensors
         needs_input, needs_weight, needs_bias = ctx.needs_input_grad[:3]
-        dx, dw, db = batch_norm_backward(grad.array, input.array, ctx.mean, ctx.invstd,
-                                         None if weight is None else weight.array,
-                                         ctx.batch_stats)
-        return (Tensor(dx) if needs_input else None, Tensor(dw) if needs_weight else None,
-                Tensor(db) if ctx.has_bias and needs_bias else None, None, None, None)
+        if is_grad_enabled():  # create_graph=True: the same closed form, in Tensor ops
+            dx, dw, db = _differentiable_backward(grad, input, weight, ctx)
+        else:
+            dx, dw, db = (Tensor(a) for a in batch_norm_backward(
+                grad.array, input.array, ctx.mean, ctx.invstd,
+                None if weight is None else weight.array, ctx.batch_stats))
+        return (dx if needs_input else None, dw if needs_weight else None,
+                db if ctx.has_bias and needs_bias else None, None, None, None, None)
+
+
+def _differentiable_backward(g: Tensor, x: Tensor, weight: Tensor | None, ctx: Any
+                             ) -> tuple[Tensor, Tensor, Tensor]:
+    """``batch_norm_backward`` written with Tensor ops, the batch statistics recomputed from
+    ``x``, so that ``create_graph=True`` differentiates it again (second order and up)."""
+    dims = channel_axes(x.ndim)
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    if ctx.batch_stats:
+        mean = x.mean(dim=dims, keepdim=True)
+        invstd = (((x - mean) ** 2).mean(dim=dims, keepdim=True) + ctx.eps) ** -0.5
+    else:
+        mean, invstd = Tensor(ctx.mean.reshape(shape)), Tensor(ctx.invstd.reshape(shape))
+    x_hat = (x - mean) * invstd
+    scale = invstd if weight is None else weight.reshape(shape) * invstd
+    grad_weight = (g * x_hat).sum(dim=dims)
+    grad_bias = g.sum(dim=dims)
+    if not ctx.batch_stats:
+        return g * scale, grad_weight, grad_bias
+    g_mean = g.mean(dim=dims, keepdim=True)
+    gx_mean = (g * x_hat).mean(dim=dims, keepdim=True)
+    return scale * (g - g_mean - x_hat * gx_mean), grad_weight, grad_bias
 
 
 def update_running_stats(running_mean: Tensor, running_var: Tensor, mean: np.ndarray,
@@ -183,4 +207,4 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
         mean, var = running_mean.array, running_var.array
     invstd = (1.0 / np.sqrt(var + eps)).astype(x.dtype)
     return BatchNormFunction.apply(input, weight, bias, mean.astype(x.dtype), invstd,
-                                   batch_stats)
+                                   batch_stats, eps)

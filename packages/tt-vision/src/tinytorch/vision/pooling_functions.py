@@ -20,14 +20,14 @@ from typing import Any
 
 import numpy as np
 
-from tinytorch.autograd import Function, is_grad_enabled
+from tinytorch.autograd import Function
 from tinytorch.tensor import Tensor
 
 from .geometry import ConvGeometry, pair
 from .im2col import pad_chwn
 
-__all__ = ["MaxPool2dFunction", "window_max", "scatter_to_max", "pool_geometry",
-           "offset_slices", "flat_indices"]
+__all__ = ["MaxPool2dFunction", "ScatterToMaxFunction", "GatherAtMaxFunction", "window_max",
+           "scatter_to_max", "gather_at_max", "pool_geometry", "offset_slices", "flat_indices"]
 
 
 def offset_slices(geometry: ConvGeometry, out_h: int, out_w: int
@@ -162,8 +162,26 @@ def scatter_to_max(grad: np.ndarray, argmax: np.ndarray, geometry: ConvGeometry,
     # END SOLUTION
 
 
+def gather_at_max(padded: np.ndarray, argmax: np.ndarray, geometry: ConvGeometry
+                  ) -> np.ndarray:
+    """Each window's entry at its ``argmax`` tap: ``(C, out_h, out_w, N)`` from a padded
+    ``(C, Hp, Wp, N)`` array. The adjoint of ``scatter_to_max`` (and, applied to the input
+    itself, max pooling again)."""
+    out = np.zeros(argmax.shape, padded.dtype)
+    hit = np.empty(argmax.shape, bool)
+    for k, (rows, cols) in offset_slices(geometry, *argmax.shape[1:3]):
+        np.equal(argmax, k, out=hit)
+        out += hit * padded[:, rows, cols, :]
+    return out
+
+
 class MaxPool2dFunction(Function):
-    """``(y, argmax) = max_pool2d(x)``; ``argmax`` is the kernel offset of each maximum."""
+    """``(y, argmax) = max_pool2d(x)``; ``argmax`` is the kernel offset of each maximum.
+
+    The gradient ``dx = S(dy)`` sends ``dy`` to the maxima; it is linear in ``dy`` and, ties
+    aside, does not depend on ``x``. ``S`` and its adjoint ``G`` (gather at the maxima) are the
+    two Functions below, each the other's backward: gradients of any order.
+    """
 
     @staticmethod
     def forward(ctx: Any, input: Tensor, geometry: ConvGeometry) -> tuple[Tensor, Tensor]:
@@ -178,8 +196,33 @@ class MaxPool2dFunction(Function):
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor, _grad_argmax: Any) -> tuple[Any, ...]:
-        if is_grad_enabled():
-            raise RuntimeError("max_pool2d: double backward (create_graph=True) is not "
-                               "implemented in TinyTorch")
+        return ScatterToMaxFunction.apply(grad, ctx.argmax, ctx.geometry, ctx.shape), None
+
+
+class ScatterToMaxFunction(Function):
+    """``dx = S(dy)``: each window's gradient added at its maximum (``scatter_to_max``)."""
+
+    @staticmethod
+    def forward(ctx: Any, grad: Tensor, argmax: np.ndarray, geometry: ConvGeometry,
+                shape: tuple[int, int, int, int]) -> Tensor:
+        ctx.argmax, ctx.geometry = argmax, geometry
         g = grad.array.transpose(1, 2, 3, 0)  # (C, oh, ow, N), like argmax
-        return Tensor(scatter_to_max(g, ctx.argmax, ctx.geometry, ctx.shape)), None
+        return Tensor(scatter_to_max(g, argmax, geometry, shape))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return GatherAtMaxFunction.apply(grad, ctx.argmax, ctx.geometry), None, None, None
+
+
+class GatherAtMaxFunction(Function):
+    """``G(x)``: each window's entry at its maximum's position; the adjoint of ``S``."""
+
+    @staticmethod
+    def forward(ctx: Any, input: Tensor, argmax: np.ndarray, geometry: ConvGeometry) -> Tensor:
+        ctx.argmax, ctx.geometry, ctx.shape = argmax, geometry, input.shape
+        padded = pad_chwn(input.array, geometry)
+        return Tensor(gather_at_max(padded, argmax, geometry).transpose(3, 0, 1, 2))
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
+        return ScatterToMaxFunction.apply(grad, ctx.argmax, ctx.geometry, ctx.shape), None, None

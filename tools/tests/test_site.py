@@ -285,3 +285,39 @@ def test_a_real_browser_renders_the_page_and_writes_a_screenshot(tmp_path):
     failing = [sitecheck.PageSpec("home", "", texts=("not on the page",))]
     results, _ = sitecheck.browser_check(site, tmp_path / "shots", failing, "TinyTorch")
     assert not results[0].ok
+
+
+# --------------------------------------------------------------------------------------------
+# The milestones gallery
+# --------------------------------------------------------------------------------------------
+
+MILESTONE = '''[project]
+name = "tt-milestone-1957-demo"
+version = "0.1.0"
+dependencies = ["tt-tensor==0.1.0"]
+
+[project.scripts]
+tt-demo = "demo:main"
+'''
+
+
+def test_the_gallery_shows_each_figure_and_the_last_lines_a_milestone_printed(tmp_path,
+                                                                          monkeypatch):
+    import course_pages
+
+    (tmp_path / "milestones" / "1957-demo").mkdir(parents=True)
+    (tmp_path / "milestones" / "1957-demo" / "pyproject.toml").write_text(MILESTONE)
+    figures = tmp_path / "figures" / "1957-demo" / "tt-demo"
+    figures.mkdir(parents=True)
+    (figures / "decision_boundary.png").write_bytes(b"\x89PNG fake")
+    (figures / "output.txt").write_text(
+        "epoch 1\r\x1b[32mepoch 2 |####| 100%\x1b[0m\nmilestone 1957: passed\n")
+    monkeypatch.setenv(course_pages.FIGURES_ENV, str(tmp_path / "figures"))
+    section = course_pages.milestone_section(tmp_path, "1957-demo")
+    assert "![decision boundary](figures/1957-demo/tt-demo/decision_boundary.png)" in section
+    assert "    epoch 2 |####| 100%\n    milestone 1957: passed" in section  # \r and colours gone
+    assert "`tt-milestone-1957-demo`, pinned to `tt-tensor==0.1.0`" in section
+    assert set(course_pages.figure_files(tmp_path)) == {
+        "figures/1957-demo/tt-demo/decision_boundary.png", "figures/1957-demo/tt-demo/output.txt"}
+    monkeypatch.setenv(course_pages.FIGURES_ENV, str(tmp_path / "nowhere"))
+    assert "No figures in this build" in course_pages.milestone_section(tmp_path, "1957-demo")

@@ -157,14 +157,20 @@ def test_a_task_page_shows_the_docstring_signature_check_and_tests_not_the_solut
     assert page.startswith("# Task 1.1: scale: multiply")
     assert "def scale(x, factor):" in page
     assert "Multiply ``x`` by ``factor``." in page
-    assert "| `x` | ``(N, D)`` values. |" in page  # Args as a table
-    assert "| `TypeError` | ``factor`` is not a number. |" in page
     assert "nox -s check -- 1.1" in page
     assert "tt-tensor/tests/test_it.py::test_scale" in page
     assert "[task 1.2](1.2.md)" in page  # what comes next
     assert "secret_solution_line" not in page
     instructor = course_tasks.task_page(course, task, "Tensors", None, instructor=True)
     assert "secret_solution_line = x * factor" in instructor
+
+
+def test_google_sections_render_as_tables(course):
+    pytest.importorskip("griffe", reason="griffe (a dependency of mkdocstrings) parses them")
+    page = course_tasks.task_page(course, course.tasks["1.1"], "Tensors", None, instructor=False)
+    assert "| `x` | ``(N, D)`` values. |" in page  # Args
+    assert "**Returns:** ``x * factor``, shape ``(N, D)``." in page
+    assert "| `TypeError` | ``factor`` is not a number. |" in page  # Raises
 
 
 def test_a_region_made_of_a_method_shows_it_inside_its_class(course):

@@ -196,6 +196,16 @@ def task_page(course: tasks_tool.Course, task: tasks_tool.Task, part_title: str,
         "",
     ]
     body: list[str] = []
+    for path in dict.fromkeys(block.path for block in task.regions):  # each file's own story
+        tree, _ = _parsed(path)
+        about = ast.get_docstring(tree)
+        if about:
+            mentioned = "module docstring" in " ".join(
+                p.docstring or "" for b in task.regions if b.path == path
+                for p in places(b, part.src))
+            fold = "???+" if mentioned else "???"
+            body += [f'{fold} abstract "The file: `{path.relative_to(part.src).as_posix()}`"',
+                     "", textwrap.indent(to_markdown(about), "    "), ""]
     for block in task.regions:
         where = places(block, part.src)
         for place in where:

@@ -6,7 +6,8 @@
 * ``on_files``: generates the API pages (course_api.py), the task pages (course_tasks.py), the
   benchmark plot and the milestone figures (course_pages.py).
 * ``on_page_markdown``: replaces these markers in any page:
-  ``<!-- tt:parts-table -->``, ``<!-- tt:milestones-table -->``, ``<!-- tt:tasks N -->`` (part N's
+  ``<!-- tt:parts-table -->``, ``<!-- tt:course-table -->`` (the home page's overview),
+  ``<!-- tt:milestones-table -->``, ``<!-- tt:tasks N -->`` (part N's
   tasks), ``<!-- tt:milestone NAME -->`` (a milestone's figures and results),
   ``<!-- tt:benchmark-results -->`` and ``<!-- tt:changelogs -->``; and a
   ``<!-- tt:milestone-block NAME -->`` ... ``<!-- /tt:milestone-block -->`` block is kept only
@@ -129,6 +130,8 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     prefix = "../" * depth
     replacements = {
         "<!-- tt:parts-table -->": lambda: course_pages.parts_table(ROOT),
+        "<!-- tt:course-table -->": lambda: course_pages.course_table(
+            ROOT, course_api.SHORT_TITLES),
         "<!-- tt:milestones-table -->": lambda: course_pages.milestones_table(ROOT),
         "<!-- tt:benchmark-results -->": lambda: course_pages.benchmark_section(
             ROOT, bool(_state.get("plot"))),

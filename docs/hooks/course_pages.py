@@ -88,6 +88,36 @@ def milestone_section(root: Path, name: str) -> str:
     return "\n".join(lines)
 
 
+COURSE_ROWS = {
+    1: ("`Tensor`: views, broadcasting, indexing, matmul",
+        "strides, dtype promotion, memory-bound vs compute-bound", "1957 perceptron"),
+    2: ("the backward engine, rules, `Function`, `gradcheck`",
+        "chain rule on a graph, topological order, accumulation", "1969 XOR"),
+    3: ("`Module`, layers, losses, optimizers, data",
+        "initialisation, stable losses, SGD/Adam update rules", "1986 MLP on MNIST"),
+    4: ("`Conv2d`, pooling, batch norm, CIFAR-10",
+        "im2col: convolution as one GEMM; batch norm's backward", "1998 LeNet-5, CIFAR CNN"),
+    5: ("BPE, attention, LayerNorm, GPT, sampling",
+        "causal masks, multi-head batching, $O(T^2)$ attention", "2017 transformer, TinyGPT"),
+    6: ("profiler, KV cache, fusion, int8, pruning",
+        "FLOPs, roofline, quantization error, Pareto fronts", "2018 systems capstone"),
+}
+"""The home page's overview of each part: what you build, the ideas, the milestone."""
+
+
+def course_table(root: Path, titles: dict[int, str]) -> str:
+    """The course at a glance; parts not in this tree (a partial release) are not linked."""
+    present = {part.number for part in _packages.present_parts(root)}
+    rows = ["| part | you build | math and systems ideas | milestone it unlocks |",
+            "|---|---|---|---|"]
+    for number, (build, ideas, milestone) in COURSE_ROWS.items():
+        name = f"{number}. {titles.get(number, '')}".rstrip()
+        cell = f"[{name}](parts/part{number}/index.md)" if number in present else (
+            f"{name} (not in this release)")
+        rows.append(f"| {cell} | {build} | {ideas} | {milestone} |")
+    return "\n".join(rows)
+
+
 def parts_table(root: Path) -> str:
     """The course's parts with their version, or 'not in the tree'."""
     rows = ["| part | distribution | import | needs | version |", "|---|---|---|---|---|"]

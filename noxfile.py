@@ -3,14 +3,14 @@
     nox                  # what CI runs (see nox.options.sessions below)
     nox -l               # list sessions
     nox -s part2         # build parts 1-2 as wheels, install them alone, run part 2's tests
-    nox -s part2 -- --torch -k matmul   # ... also with PyTorch as oracle; rest goes to pytest
+    nox -s part2 -- -k matmul   # ... only the matching tests (PyTorch, the oracle, comes along)
     nox -s milestones    # build the parts, install each milestone alone, run its scripts
     nox -s docs          # mkdocs build --strict
 
 Part sessions test what a student installs: wheels built from this tree into a fresh directory,
 installed into a fresh environment, imported from site-packages (checked), with pytest run from a
 directory where no ``src/`` is importable. The helpers live in ``tools/_packages.py`` so later
-sessions (stubs, audit, grade, bump, publish) reuse them.
+sessions (release, audit, grade, bump, publish) reuse them.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "tools"))
 
 import _packages  # noqa: E402  (needs tools/ on sys.path)
-import course_sessions  # noqa: E402,F401  (registers coursemap, pins, stubs, audit, bump, publish)
+import course_sessions  # noqa: E402,F401  (registers coursemap, pins, release, leaks, audit, ...)
+import grading_sessions  # noqa: E402,F401  (registers grade, gradescope, publish)
 from _packages import MissingPart, Part  # noqa: E402
 
 nox.needs_version = ">=2024.4.15"
@@ -36,7 +37,8 @@ nox.options.reuse_venv = "no"
 # literally here: a tag name inside nox.options.sessions fails.
 # `all` runs last so that its pytest summary (every test) is the run's closing test line.
 nox.options.sessions = [
-    "lint", "layering", "pins", "part1", "part2", "part3", "milestones", "audit", "docs", "all",
+    "lint", "layering", "pins", "part1", "part2", "part3", "part4", "part5", "part6", "milestones",
+    "audit", "leaks", "docs", "all",
 ]
 
 PER_TEST_TIMEOUT = 120
@@ -99,8 +101,9 @@ def run_part_tests(session: nox.Session, number: int) -> None:
     torch, rest = want_torch(session)
     session.log(f"{part.label}: installing {', '.join(p.name for p in parts)} from wheels")
     install_parts(session, parts, *_packages.test_requirements(parts))
-    if torch:
-        _packages.install_torch(session, required=True)
+    # PyTorch is the oracle of many tests: a self-check without it would count them as failed.
+    # It is installed whenever a local CPU wheel exists; --torch makes its absence an error.
+    _packages.install_torch(session, required=torch)
     # Grading runs pytest from outside the tree (only the installed wheels can satisfy
     # `import tinytorch.*`) and writes grades/partN/ (JSON, text, JUnit XML).
     course_sessions.grade_part(session, number, rest)
@@ -113,7 +116,7 @@ def run_part_tests(session: nox.Session, number: int) -> None:
 
 @nox.session
 def part1(session: nox.Session) -> None:
-    """Part 1 (tt-tensor) alone from its wheel: run its tests. Posarg --torch adds the oracle."""
+    """Part 1 (tt-tensor) alone from its wheel: run its tests (PyTorch as the oracle)."""
     run_part_tests(session, 1)
 
 
@@ -203,9 +206,17 @@ def milestones(session: nox.Session) -> None:
 
     Parts are built from this tree; every milestone gets its own environment holding exactly
     the parts it pins (a pin that differs from the tree's version fails). Every script in its
-    [project.scripts] runs with ``--out .nox/milestones/tmp/figures/<milestone>/<script>``;
+    [project.scripts] runs with ``--out .nox/milestones/tmp/figures/<milestone>/<script>``
+    (its PNGs, and what it printed as ``output.txt``: the site's gallery shows both);
     posargs go to every script.
     """
+    figures = Path(session.create_tmp()) / "figures"  # stable place to look at the PNGs
+    run_milestones(session, figures, *session.posargs)
+
+
+def run_milestones(session: nox.Session, figures: Path, *script_args: str) -> None:
+    """Run every milestone the tree's parts allow into ``figures`` (emptied first); fail the
+    session on any failure, skip it when none could run."""
     found = _packages.milestones()
     if not found:
         session.skip("no milestones in this tree yet (milestones/*/pyproject.toml)")
@@ -213,7 +224,6 @@ def milestones(session: nox.Session) -> None:
     wheels = _packages.build_wheels(
         session, list(parts.values()), _packages.fresh_dir(session, "dist")
     )
-    figures = Path(session.create_tmp()) / "figures"  # stable place to look at the PNGs
     shutil.rmtree(figures, ignore_errors=True)
     ran: list[str] = []
     skipped: list[str] = []
@@ -236,9 +246,7 @@ def milestones(session: nox.Session) -> None:
         if not milestone.scripts:
             failed.append(f"{milestone.name}: declares no [project.scripts] to run")
             continue
-        lines, why = _packages.run_milestone_alone(
-            session, milestone, wheels, figures, *session.posargs
-        )
+        lines, why = _packages.run_milestone_alone(session, milestone, wheels, figures, *script_args)
         ran += lines
         if why is not None:  # keep going: report every milestone, then fail
             failed.append(f"{milestone.name}: {why}")
@@ -271,16 +279,62 @@ def bench(session: nox.Session) -> None:
     session.run("python", str(script), *session.posargs)
 
 
+DOCS_REQUIREMENTS = ["mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.26",
+                     "ruff", "matplotlib>=3.7"]
+"""The site's build tools; matplotlib draws the benchmark plot (the docs session only)."""
+
+
 @nox.session
 def docs(session: nox.Session) -> None:
-    """The course site: ``mkdocs build --strict`` (API pages from the sources by mkdocstrings)."""
-    session.install("mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.26", "ruff")
-    quiet = {"NO_MKDOCS_2_WARNING": "1"}  # mkdocs-material's end-of-life banner
-    session.run("mkdocs", "build", "--strict", *session.posargs, env=quiet)
+    """The course site, twice, then checked: ``site/student`` and ``site/instructor``.
+
+    * the student site is built from a fresh release of every part (tools/release.py: stubs, no
+      instructor pages), the instructor site from this tree; both ``mkdocs build --strict``;
+    * the milestone gallery shows the figures and output ``nox -s milestones`` wrote under
+      .nox/milestones/tmp/figures, or runs the milestones first when there are none;
+    * tools/sitecheck.py then checks each build: no broken internal link, no raw markup, and
+      headless chromium renders the home page, a concepts page with math, an API page and a
+      task page (screenshots in ``site/checks/``). Without chromium that check is skipped
+      with a message (CI installs it: .ci/run). Posarg ``--no-browser`` skips it too.
+    """
+    import release as release_tool
+
+    browser = "--no-browser" not in session.posargs
+    session.install(*DOCS_REQUIREMENTS)
+    figures = ROOT / ".nox" / "milestones" / "tmp" / "figures"
+    if not any(figures.rglob("*.png")):
+        session.log("no milestone figures yet: running the milestones first")
+        figures = _packages.fresh_dir(session, "figures").absolute()
+        run_milestones(session, figures)
+    env = {"NO_MKDOCS_2_WARNING": "1", "TINYTORCH_SITE_FIGURES": str(figures)}
+    work = _packages.fresh_dir(session, "docs").absolute()
+    try:
+        release = release_tool.release(ROOT, work / "release", "all", log=session.log)
+    except ValueError as error:  # ReleaseError, or the course's tasks disagree
+        session.error(str(error))
+    out = ROOT / "site"
+    checks = out / "checks"
+    shutil.rmtree(checks, ignore_errors=True)
+    builds = {"student": release, "instructor": ROOT}
+    for label, tree in builds.items():
+        site = out / label
+        session.log(f"building the {label} site from {tree}")
+        session.run("mkdocs", "build", "--strict", "--quiet", "-f", str(tree / "mkdocs.yml"),
+                    "-d", str(site), env=env)
+    check = ["python", str(ROOT / "tools" / "sitecheck.py")]
+    for label in builds:
+        site = str(out / label)
+        session.run(*check, "links", site, "--label", label)
+        session.run(*check, "markup", site, "--label", label)
+        if browser:
+            session.run(*check, "browser", site, str(checks), "--label", label,
+                        "--json", str(checks / f"{label}.json"))
+    session.log(f"sites: {out / 'student'} (for students), {out / 'instructor'} (with the "
+                f"instructor guide and reference solutions); checks and screenshots: {checks}")
 
 
 # --------------------------------------------------------------------------------------------
-# Course workflow sessions: stubs, audit, grade, bump, publish (DESIGN.md section 6).
+# Course workflow sessions: release, leaks, audit, check, grade, bump, publish (DESIGN.md 6).
 # Added later by their owner. Reuse tools/_packages.py: present_parts(), with_deps(),
 # fresh_dir(), build_wheels(), install_wheels(), and run_part_tests() above.
 # --------------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ ours / torch we aim for. ``python benchmarks/bench_autograd.py`` measures them a
 * ``autograd.chain10``: per-op overhead, 10 tiny ops on a 16-vector, then backward.
 * ``autograd.mlp``: forward + backward of a 784-256-128-10 MLP written with raw tensor ops
   (matmul, add, relu, log_softmax, gather), batch 128.
+* ``autograd.unfold_backward``: the adjoint of sliding windows, 200,000 windows of 4 (the fold
+  loops over the 4 positions of a window, never over the windows).
 """
 
 from __future__ import annotations
@@ -112,7 +114,26 @@ def _mlp_case() -> dict[str, Any]:
     return case
 
 
+def _unfold_case() -> dict[str, Any]:
+    xs = np.random.default_rng(0).standard_normal(200_000).astype(np.float32)
+    x = tt.tensor(xs, requires_grad=True)
+
+    def ours() -> None:
+        grad(x.unfold(0, 4, 1).sum(), x)
+
+    case: dict[str, Any] = {"name": "autograd.unfold_backward", "ours": ours, "torch": None,
+                            "numpy": None, "target": 3.0}
+    if torch is not None:
+        tx = torch.tensor(xs, requires_grad=True)
+
+        def theirs() -> None:
+            torch.autograd.grad(tx.unfold(0, 4, 1).sum(), tx)
+
+        case["torch"] = theirs
+    return case
+
+
 def cases() -> list[dict[str, Any]]:
     """The autograd benchmark cases (see the module docstring)."""
-    return [_chain_case(), _mlp_case()]
+    return [_chain_case(), _mlp_case(), _unfold_case()]
 

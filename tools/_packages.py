@@ -460,10 +460,15 @@ def run_milestone_alone(
         out.mkdir(parents=True)
         start = time.perf_counter()
         try:
-            session.run(str(env / "bin" / script), "--out", str(out), *script_args,
-                        env={"MPLBACKEND": "Agg"}, external=True)
+            output = session.run(str(env / "bin" / script), "--out", str(out), *script_args,
+                                 env={"MPLBACKEND": "Agg"}, external=True, silent=True)
         except CommandFailed:
             return ran, f"{script} failed (output above)"
+        if isinstance(output, str):  # what it printed: its results, for the site's gallery
+            print(output, end="", flush=True)
+            partial = out / "output.txt.partial"
+            partial.write_text(output, encoding="utf-8")
+            partial.replace(out / "output.txt")
         pngs = sorted(out.rglob("*.png"))
         ran.append(f"{milestone.name}: {script} in {time.perf_counter() - start:.1f}s, "
                    f"{len(pngs)} PNG(s) in {out}")

@@ -1,14 +1,17 @@
-"""nox sessions of the course workflow: coursemap, pins, stubs, audit, bump, publish.
+"""nox sessions of the course workflow: coursemap, pins, release, leaks, audit, check, bump.
 
 Imported by ``noxfile.py`` (after it puts ``tools/`` on ``sys.path``); the decorators register the
-sessions. Grading is done by the ``partN`` sessions through ``grade.run_grading``.
+sessions. ``grade_part`` is the body of ``partN`` (the student's self-check); grading submissions
+is ``nox -s grade`` (tools/grading_sessions.py).
 
     nox -s coursemap                 # regenerate docs/course-map.md from the code
     nox -s pins                      # CI: milestone pins == tree versions; course map not stale
-    nox -s stubs -- OUT              # student release in OUT, built and collected to check it
-    nox -s audit [-- --part 1 --allow-untested]   # honesty audit (CI)
+    nox -s release -- --parts 1-2 [--solved 1] OUT [--patch-against OLD PATCH]
+    nox -s leaks                     # CI: no solution line in a fresh release or its site
+    nox -s audit [-- --part 1]       # CI: every task can fail, in order, complete
+    nox -s check -- 2.4              # one task's tests on the tree, and what is next
+    nox -s progress                  # every task: done, in progress, not started
     nox -s bump -- tt-nn minor       # version, CHANGELOG, re-run dependent milestones, re-pin
-    nox -s publish -- --repository-url URL [--parts tt-tensor tt-nn] [-u USER -p PASS]
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ import time
 from pathlib import Path
 
 import nox
-from nox.command import CommandFailed
 
 TOOLS = Path(__file__).resolve().parent
 ROOT = TOOLS.parent
@@ -28,8 +30,10 @@ if str(TOOLS) not in sys.path:
 
 import _packages  # noqa: E402
 import coursemap as coursemap_tool  # noqa: E402
-import solutions  # noqa: E402
-import stubs as stubs_tool  # noqa: E402
+import leaks as leaks_tool  # noqa: E402
+import part_envs  # noqa: E402
+import release as release_tool  # noqa: E402
+import tasks as tasks_tool  # noqa: E402
 import versions  # noqa: E402
 
 
@@ -38,7 +42,7 @@ def coursemap(session: nox.Session) -> None:
     """Regenerate the generated section of docs/course-map.md from markers, tests, milestones."""
     try:
         fresh, path = coursemap_tool.update(ROOT)
-    except solutions.MarkerError as error:
+    except coursemap_tool.ERRORS as error:
         session.error(str(error))
     session.log(f"{path.relative_to(ROOT)} {'was up to date' if fresh else 'regenerated'}")
 
@@ -49,7 +53,7 @@ def pins(session: nox.Session) -> None:
     problems = versions.pin_problems(ROOT)
     try:
         fresh, path = coursemap_tool.update(ROOT, check=True)
-    except solutions.MarkerError as error:
+    except coursemap_tool.ERRORS as error:
         problems.append(str(error))
     else:
         if not fresh:
@@ -60,77 +64,112 @@ def pins(session: nox.Session) -> None:
 
 
 @nox.session
-def stubs(session: nox.Session) -> None:
-    """Write a student release to OUT (posarg), then build, install and collect its tests."""
-    if len(session.posargs) != 1:
-        session.error("usage: nox -s stubs -- OUT   (a new directory outside the repository)")
-    try:
-        result = stubs_tool.release(Path(session.posargs[0]))
-    except (FileExistsError, ValueError, solutions.MarkerError) as error:
-        session.error(str(error))
-    session.log(stubs_tool.summary(result))
-    parts = _packages.present_parts(result.out)
-    if not parts:
-        session.skip("no parts in the release to check")
+def release(session: nox.Session) -> None:
+    """Student repository: ``-- --parts 1-2 [--solved 1] OUT [--patch-against OLD PATCH]``.
+
+    Writes OUT with tools/release.py, then builds its parts, installs them and collects their
+    tests (the release must import and its tests must load)."""
+    args = release_tool.parser().parse_args(session.posargs)
+    session.run("python", str(TOOLS / "release.py"), *session.posargs)
+    parts = _packages.present_parts(args.out)
     wheels = _packages.build_wheels(session, parts, _packages.fresh_dir(session, "dist"))
     _packages.install_wheels(session, wheels, *_packages.test_requirements(parts))
-    modules = [p.module for p in parts]
     with session.chdir(_packages.fresh_dir(session, "run")):
         session.run("python", "-c", "import importlib, sys; "
-                    "[importlib.import_module(m) for m in sys.argv[1:]]", *modules)
+                    "[importlib.import_module(m) for m in sys.argv[1:]]",
+                    *[p.module for p in parts])
         for part in parts:
-            if part.has_tests():
-                session.run("pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
-                            str(part.tests), "-c", str(part.path / "pyproject.toml"),
-                            "--rootdir", str(part.path), silent=True)
-    session.log(f"release OK: {', '.join(modules)} import stubbed; every test collects")
+            session.run("pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+                        str(part.tests), "-c", str(part.path / "pyproject.toml"),
+                        "--rootdir", str(part.path), silent=True)
+    session.log(f"release OK: {', '.join(p.module for p in parts)} import; every test collects")
 
 
 @nox.session
+def leaks(session: nox.Session) -> None:
+    """CI: no solution line in a fresh release nor in the student site built from it.
+
+    Releases every part stubbed, builds the student site from the release and the instructor
+    site from the tree (separately), and greps the release and both sites for every solution
+    line (tools/leaks.py); fails on a hit in the student artifacts or an instructor page in the
+    student site."""
+    session.install("mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.26", "ruff")
+    work = _packages.fresh_dir(session, "leaks").absolute()
+    try:
+        out = release_tool.release(ROOT, work / "release", "all", log=session.log)
+    except (release_tool.ReleaseError, *coursemap_tool.ERRORS) as error:
+        session.error(str(error))
+    quiet = {"NO_MKDOCS_2_WARNING": "1"}
+    sites = {"student": (out, work / "student-site"), "instructor": (ROOT, work / "instructor-site")}
+    for name, (tree, site) in sites.items():
+        session.log(f"building the {name} site from {tree}")
+        session.run("mkdocs", "build", "--strict", "--quiet", "-f", str(tree / "mkdocs.yml"),
+                    "-d", str(site), env=quiet)
+    needles = leaks_tool.needles(ROOT)
+    student = leaks_tool.scan_dirs([out, sites["student"][1]], needles)
+    pages = leaks_tool.pages_present(sites["student"][1], release_tool.INSTRUCTOR_DOCS)
+    shown = leaks_tool.scan_dirs([sites["instructor"][1]], needles)
+    session.log(f"{len(needles)} solution lines looked for; the instructor site shows "
+                f"{len({h.needle for h in shown})} of them (it may), the student artifacts "
+                f"{len(student)}")
+    if student or pages:
+        session.error("solutions reach students:\n  " + "\n  ".join(
+            [str(h) for h in student[:20]] + [f"instructor page in the student site: {p}"
+                                               for p in pages]))
+
+
+@nox.session(venv_backend="none")
 def audit(session: nox.Session) -> None:
-    """Honesty audit: stub each task alone, one of its tests must fail. Posargs: tools/audit.py's
-    (``--part N``, ``--allow-untested``, ``--timeout S``, ``--jobs J``).
+    """CI: every task can fail, can be done in order, and its solution passes (tools/audit.py).
 
-    One environment per part, holding that part and its dependencies installed editable (part 1's
-    tests must not see part 2); each task's stubbed copy shadows its part through PYTHONPATH, so
-    there is no wheel build per task.
+    Posargs go to tools/audit.py (``--part N``, ``--workers J``, ``--timeout S``).
+
+    One environment per part (.nox/_parts/partN-torch: the part and its dependencies installed
+    editable, plus PyTorch as the oracle when a local wheel exists), so part 1's tests never see
+    part 2; stubbed copies shadow the editable sources, nothing is built per task.
     """
-    out_parts, rest = _split_parts(session.posargs)
-    parts = [p for p in _packages.present_parts() if not out_parts or p.number in out_parts]
-    if not parts:
-        session.skip("no parts in this tree yet")
-    failures = 0
-    for part in parts:
-        deps = _packages.with_deps(part)
-        env = _packages.fresh_dir(session, f"audit-part{part.number}").absolute()
-        session.run(_packages.uv(session), "venv", "--quiet", "--python", sys.executable, str(env))
-        python = str(env / "bin" / "python")
-        editable = [arg for p in deps for arg in ("-e", str(p.path))]
-        session.run(_packages.uv(session), "pip", "install", "--quiet", "--python", python,
-                    *editable, *_packages.test_requirements(deps))
-        try:
-            session.run("python", str(TOOLS / "audit.py"), "--python", python,
-                        "--part", str(part.number), *rest)
-        except CommandFailed:
-            failures += 1
-    if failures:
-        session.error(f"the audit failed for {failures} part(s): see the reports above")
+    wanted = _part_numbers(session.posargs)
+    try:
+        course = tasks_tool.load_course(ROOT, wanted or None)
+    except coursemap_tool.ERRORS as error:
+        session.error(str(error))
+    wanted = wanted or [p.number for p in course.parts]
+    torch = _packages.local_torch_dir() is not None
+    if not torch:
+        session.warn("no local torch wheel: PyTorch-oracle tests skip and are not audited")
+    pythons = []
+    for part in course.parts:
+        if part.number in wanted:
+            try:
+                python = part_envs.ensure_env(part, ROOT, torch=torch, log=session.log)
+            except part_envs.EnvError as error:
+                session.error(str(error))
+            pythons += ["--python", f"{part.number}={python}"]
+    session.run(sys.executable, str(TOOLS / "audit.py"), *pythons, *session.posargs,
+                external=True)
 
 
-def _split_parts(args: list[str]) -> tuple[set[int], list[str]]:
-    """``--part N`` options (repeatable) taken out of posargs."""
-    parts: set[int] = set()
-    rest: list[str] = []
-    items = iter(args)
-    for arg in items:
-        if arg == "--part":
-            value = next(items, "")
-            if not value.isdigit():
-                raise SystemExit("audit: --part needs a part number")
-            parts.add(int(value))
-        else:
-            rest.append(arg)
-    return parts, rest
+def _part_numbers(args: list[str]) -> list[int]:
+    """The N of every ``--part N`` in ``args``."""
+    return [int(value) for flag, value in zip(args, args[1:]) if flag == "--part"
+            and value.isdigit()]
+
+
+@nox.session(venv_backend="none")
+def check(session: nox.Session) -> None:
+    """Run a task's tests on the tree as it is (``-- 2.4``; ``-- 2``, ``-- all``), say what next.
+
+    tools/check.py; also ``-- progress``, ``--torch`` (oracle tests), ``--verbose``."""
+    if not session.posargs:
+        session.error("usage: nox -s check -- <task like 2.4 | part like 2 | all | progress>")
+    session.run(sys.executable, str(TOOLS / "check.py"), *session.posargs, external=True)
+
+
+@nox.session(venv_backend="none")
+def progress(session: nox.Session) -> None:
+    """Every task: done, in progress or not started (same as ``nox -s check -- progress``)."""
+    session.run(sys.executable, str(TOOLS / "check.py"), "progress", *session.posargs,
+                external=True)
 
 
 def _run_milestone(session: nox.Session, milestone: _packages.Milestone,
@@ -204,25 +243,36 @@ def bump(session: nox.Session) -> None:
                       "keep their old pins (`nox -s pins` will report them)")
 
 
-@nox.session
-def publish(session: nox.Session) -> None:
-    """``-- --repository-url URL [--parts ...] [-u USER -p PASS]``: build and upload parts."""
-    session.install("twine>=5")
-    session.run("python", str(TOOLS / "publish.py"), *session.posargs)
-
-
 def grade_part(session: nox.Session, number: int, args: list[str] | None = None) -> None:
-    """What ``partN`` runs after installing the wheels: grade part ``number``.
+    """What ``partN`` runs after installing the wheels: the STUDENT'S LOCAL SELF-CHECK.
 
-    ``args`` (default: the posargs) may hold ``--out DIR`` and ``--tests DIR`` (repeatable); the
-    rest goes to pytest. Fails the session when a test failed, after writing the report.
+    It runs part ``number``'s tests of the tree the noxfile sits in (``args``, default the
+    posargs, go to pytest), prints the score each task would get and fails the session when a
+    test failed. It is not a grade: it trusts the tree it runs in. Instructors grade
+    submissions with ``nox -s grade`` (tools/grade.py).
     """
-    import grade
+    import json
+    import tempfile
 
-    out, extra, rest = grade.split_options(session.posargs if args is None else args)
+    import reports
+    import tasks as tasks_tool
+
     part = _packages.part(number)
-    report = grade.run_grading(session, part, part.tests, out, extra, pytest_args=rest)
-    session.log(grade.render_text(report))
-    if report.failed:
-        session.error(f"{report.failed} of {report.total} tests failed; report in "
-                      f"{out or ROOT / 'grades' / f'part{number}'}")
+    with tempfile.TemporaryDirectory(prefix="tt-check-") as scratch:
+        shutil.copy2(TOOLS / "pytest_grade.py", Path(scratch) / "pytest_grade.py")
+        log = Path(scratch) / "results.jsonl"
+        with session.chdir(_packages.fresh_dir(session, "run")):
+            session.run("python", "-m", "pytest", str(part.tests), "-c",
+                        str(part.path / "pyproject.toml"), "--rootdir", str(part.path),
+                        "-p", "pytest_grade", "--grade-log", str(log), "-p", "no:cacheprovider",
+                        "--timeout=120", "-q", "-rfE", "--tb=short",
+                        *(session.posargs if args is None else args),
+                        env={"PYTHONPATH": scratch}, success_codes=[0, 1, 5])
+        records = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    grade = reports.self_check(records, part, tasks_tool.load_tasks(part.path))
+    session.log(f"self-check of {part.label} in {ROOT} (not a grade: your instructor grades "
+                "submissions with `nox -s grade`)\n" + reports.render_table(grade))
+    failed = sum(not f.passed for f in grade.functions)
+    if failed:
+        session.error(f"{failed} test function(s) failed; next: task {grade.next_task.id}"
+                      if grade.next_task else f"{failed} test function(s) failed")

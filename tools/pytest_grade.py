@@ -1,46 +1,70 @@
-"""pytest plugin used by the grader: record every test's outcome and task as JSON lines.
+"""pytest plugin run INSIDE the grading sandbox: streams each test's result to the grader.
 
-Load with ``-p pytest_grade --grade-log FILE``. Each line is one JSON object:
+Loaded with ``-p pytest_grade`` (its directory on ``PYTHONPATH``) by ``tools/grade_run.py``; not
+meant for anything else. It writes JSON lines to the pipe ``--grade-fd`` that only the trusted
+grader, outside the sandbox, reads:
 
-* ``{"event": "collected", "nodeid", "task"}`` for every test selected to run;
-* ``{"event": "collect_error", "path", "message"}`` for a test file that failed to import;
-* ``{"event": "start", "nodeid"}`` before a test runs (a crash leaves it without a result);
-* ``{"event": "result", "nodeid", "task", "outcome", "message"}`` when a test is done;
-* ``{"event": "finished", "exitstatus"}`` at the end of a run that was not killed.
+    {"key": K, "event": "import", "module": "tinytorch.autograd", "error": null}
+    {"key": K, "event": "collected", "id": "tests/test_x.py::test_y[1]", "task": "2.1",
+     "optional": false}
+    {"key": K, "event": "collect_error", "file": "tests/test_x.py", "message": "..."}
+    {"key": K, "event": "start", "id": ...}
+    {"key": K, "event": "result", "id": ..., "outcome": "passed|failed|skipped", "message": ...}
+    {"key": K, "event": "finished", "cpu": 3.2}   # CPU seconds (for the grader's statistics)
 
-Lines are flushed one by one, so a run killed half-way (``os._exit``, a segfault, a timeout by
-thread) still leaves a usable log; ``tools/grade.py`` resumes after the test that crashed.
-Student code that calls ``sys.exit()`` inside a test fails that test (pytest would treat it as a
-failure too; this makes the message plain and also covers fixtures).
+``K`` is a one-time key the grader writes into the pipe ``--grade-key-fd``, read and closed here
+at configure time, before any student code is imported: a line forged by student code does not
+carry it, and the grader flags it. The grader never trusts this stream for WHAT should run (it
+compares with a run of the instructor's reference solution) and kills the sandbox from outside
+when a test overruns; a test that never reports is failed by the grader.
+
+``--grade-log FILE`` appends the same records to a file instead: the student's local self-check
+(``nox -s partN``), which is not a grade. ``--grade-skip FILE`` deselects the node ids it lists (tests the grader already has a result for,
+when it restarts after a crash). ``--grade-quiet`` sends outcomes without messages (private tests).
+Student code that calls ``sys.exit()`` inside a test fails that test with a plain message.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
 
-_log: IO[str] | None = None
-_outcomes: dict[str, str] = {}
-_messages: dict[str, str] = {}
+MAX_MESSAGE = 300
+"""Characters of a failure message kept (the first line only)."""
+
+_state: dict[str, Any] = {"fd": None, "key": "", "quiet": False, "outcomes": {}, "messages": {}}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.getgroup("course").addoption(
-        "--grade-log", metavar="FILE", default=None, help="append JSON lines of results to FILE"
-    )
-    parser.getgroup("course").addoption(
-        "--grade-done", metavar="FILE", default=None,
-        help="deselect the node ids listed in FILE (tests already graded before a crash)",
-    )
+    group = parser.getgroup("grade", "course grading (tools/grade.py)")
+    group.addoption("--grade-fd", type=int, default=None, help="write results to this fd")
+    group.addoption("--grade-key-fd", type=int, default=None, help="read the record key here")
+    group.addoption("--grade-skip", default=None, help="deselect the node ids listed in FILE")
+    group.addoption("--grade-import", action="append", default=[],
+                    help="import MODULE before collecting and report whether it imports")
+    group.addoption("--grade-quiet", action="store_true", help="report outcomes, no messages")
+    group.addoption("--grade-log", default=None,
+                    help="append the records to FILE instead (the unsandboxed self-check)")
 
 
-def _write(record: dict[str, Any]) -> None:
-    if _log is not None:
-        _log.write(json.dumps(record) + "\n")
-        _log.flush()
+def _send(record: dict[str, Any]) -> None:
+    fd = _state["fd"]
+    if fd is None:
+        return
+    line = json.dumps({"key": _state["key"], **record}) + "\n"
+    data = line.encode("utf-8", "replace")
+    while data:  # a pipe takes it all unless interrupted
+        data = data[os.write(fd, data):]
+
+
+def _first_line(text: str) -> str:
+    text = text.strip()
+    line = text.splitlines()[0] if text else ""
+    return line[:MAX_MESSAGE]
 
 
 def _task(item: pytest.Item) -> str | None:
@@ -49,17 +73,42 @@ def _task(item: pytest.Item) -> str | None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    global _log
-    path = config.getoption("grade_log")
-    if path:
-        _log = Path(path).open("a", encoding="utf-8")
+    key_fd = config.getoption("grade_key_fd")
+    if key_fd is not None:
+        with os.fdopen(key_fd, "r", encoding="ascii") as pipe:  # closes the fd
+            _state["key"] = pipe.readline().strip()
+    _state["fd"] = config.getoption("grade_fd")
+    if _state["fd"] is not None:
+        _fail_fast_hypothesis()
+    log = config.getoption("grade_log")
+    if log:
+        _state["fd"] = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    _state["quiet"] = bool(config.getoption("grade_quiet"))
 
 
-def pytest_unconfigure(config: pytest.Config) -> None:
-    global _log
-    if _log is not None:
-        _log.close()
-        _log = None
+def _fail_fast_hypothesis() -> None:
+    """Grading needs pass/fail, not a minimal example: no shrinking, no example database
+    (a failing property test otherwise spends seconds shrinking)."""
+    try:
+        from hypothesis import Phase, settings
+    except ImportError:
+        return
+    settings.register_profile("tinytorch-grading", database=None,
+                              phases=[Phase.explicit, Phase.reuse, Phase.generate])
+    settings.load_profile("tinytorch-grading")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Import each graded module first, so a package that does not import says why once."""
+    import importlib
+
+    for module in session.config.getoption("grade_import"):
+        error = None
+        try:
+            importlib.import_module(module)
+        except BaseException as exc:  # noqa: BLE001 - student code may raise anything
+            error = _first_line(f"{type(exc).__name__}: {exc}")
+        _send({"event": "import", "module": module, "error": error})
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -69,26 +118,23 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function):  # type: ignore[no-untyped-
     error = outcome.excinfo
     if error is not None and isinstance(error[1], SystemExit):
         outcome.force_exception(
-            AssertionError(f"the code under test called sys.exit({error[1].code!r})")
-        )
+            AssertionError(f"the code under test called sys.exit({error[1].code!r})"))
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_make_collect_report(collector: pytest.Collector):  # type: ignore[no-untyped-def]
-    """Record a test file that cannot be collected, by its absolute path."""
     outcome = yield
     report: pytest.CollectReport = outcome.get_result()
     if report.failed:
-        message = str(report.longrepr).strip().splitlines()
-        _write({"event": "collect_error", "path": report.nodeid,
-                "file": str(Path(collector.path).resolve()),
-                "message": message[-1] if message else "collection failed"})
+        message = "" if _state["quiet"] else _first_line(
+            str(report.longrepr).strip().splitlines()[-1] if report.longrepr else "")
+        _send({"event": "collect_error", "file": report.nodeid, "message": message})
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    path = config.getoption("grade_done")
-    if not path or not Path(path).is_file():
+    path = config.getoption("grade_skip")
+    if not path:
         return
     done = set(Path(path).read_text(encoding="utf-8").splitlines())
     drop = [item for item in items if item.nodeid in done]
@@ -100,32 +146,39 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.hookimpl(trylast=True)
 def pytest_collection_finish(session: pytest.Session) -> None:
     for item in session.items:
-        _write({"event": "collected", "nodeid": item.nodeid, "task": _task(item)})
+        _send({"event": "collected", "id": item.nodeid, "task": _task(item),
+               "optional": item.get_closest_marker("optional") is not None})
 
 
 def pytest_runtest_logstart(nodeid: str, location: tuple[str, int | None, str]) -> None:
-    _write({"event": "start", "nodeid": nodeid})
+    _send({"event": "start", "id": nodeid})
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
+    outcomes, messages = _state["outcomes"], _state["messages"]
     if report.failed:
-        _outcomes[item.nodeid] = "failed"
-        text = str(report.longrepr).strip().splitlines()
-        _messages.setdefault(item.nodeid, f"{report.when}: {text[-1] if text else 'failed'}")
+        outcomes[item.nodeid] = "failed"
+        crash = getattr(report.longrepr, "reprcrash", None)
+        text = crash.message if crash is not None else str(report.longrepr)
+        messages.setdefault(item.nodeid, f"{report.when}: {_first_line(text) or 'failed'}")
     elif report.skipped and report.when in ("setup", "call"):
-        _outcomes.setdefault(item.nodeid, "skipped")
+        outcomes.setdefault(item.nodeid, "skipped")
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
-        _messages.setdefault(item.nodeid, str(reason))
+        messages.setdefault(item.nodeid, f"skipped: {_first_line(str(reason))}")
     elif report.passed and report.when == "call":
-        _outcomes.setdefault(item.nodeid, "passed")
+        outcomes.setdefault(item.nodeid, "passed")
     if report.when == "teardown":
-        _write({"event": "result", "nodeid": item.nodeid, "task": _task(item),
-                "outcome": _outcomes.pop(item.nodeid, "failed"),
-                "message": _messages.pop(item.nodeid, "")})
+        message = messages.pop(item.nodeid, "")
+        _send({"event": "result", "id": item.nodeid,
+               "outcome": outcomes.pop(item.nodeid, "failed"),
+               "message": "" if _state["quiet"] else message})
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    _write({"event": "finished", "exitstatus": int(exitstatus)})
+    import resource
+
+    used = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    _send({"event": "finished", "cpu": round(sum(u.ru_utime + u.ru_stime for u in used), 2)})

@@ -1,8 +1,10 @@
-"""Make the modules in ``tools/`` importable: it is a folder of scripts, not a package."""
+"""Make the modules in ``tools/`` importable (a folder of scripts, not a package), and the
+helpers next to these tests (``fakecourse``)."""
 
 import sys
 from pathlib import Path
 
-TOOLS = Path(__file__).resolve().parent.parent
-if str(TOOLS) not in sys.path:
-    sys.path.insert(0, str(TOOLS))
+HERE = Path(__file__).resolve().parent
+for path in (HERE.parent, HERE):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))

@@ -1,31 +1,26 @@
-"""The honesty audit (tools/audit.py) and the course map (tools/coursemap.py) on a tiny tree:
-an honest task, a dishonest one, an untested one and a module-level one."""
+"""The audit (tools/audit.py) on a fake part: each property's planted violation is caught, an
+honest course passes, and the table says so."""
 
 from __future__ import annotations
 
 import importlib.util
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from fakecourse import task_toml, write_part
 
 import audit
-import coursemap
+import tasks
 
-PYPROJECT = '''[project]
-name = "tt-tensor"
-version = "0.1.0"
-[tool.pytest.ini_options]
-markers = ["task(id): the course task this test grades"]
-'''
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("pytest_timeout") is None,
+                                reason="the audit's sessions need pytest-timeout")
+
+TASKS = task_toml(("1.1", "add"), ("1.2", "multiply"), ("1.3", "square", ["1.2"]),
+                  ("1.4", "negate"))
 
 SOURCE = '''
 """A tiny part."""
-
-# BEGIN SOLUTION 1.4 constants: the scale
-SCALE = 2
-# END SOLUTION
 
 
 def add(a, b):
@@ -42,73 +37,152 @@ def mul(a, b):
 # END SOLUTION
 
 
+def square(a):
+    """a * a, with mul."""
+    # BEGIN SOLUTION 1.3 square with mul
+    return mul(a, a)
+    # END SOLUTION
+
+
 def neg(a):
-    # BEGIN SOLUTION 1.3 negate
+    """-a."""
+    # BEGIN SOLUTION 1.4 negate
     return -a
     # END SOLUTION
 '''
 
-TESTS = '''
+HONEST = '''
 import pytest
-from tinytorch.tensor import add, mul
+from tinytorch.tensor import add, mul, neg, square
 
-pytestmark = pytest.mark.task("1.1")
 
+@pytest.mark.task("1.1")
 def test_add():
     assert add(2, 3) == 5
 
+
 @pytest.mark.task("1.2")
-def test_mul_is_callable():  # dishonest: passes on a stub
-    assert callable(mul)
+@pytest.mark.parametrize("a, b, product", [(2, 3, 6), (0, 5, 0), (-1, 4, -4)])
+def test_mul(a, b, product):
+    assert mul(a, b) == product
+
+
+@pytest.mark.task("1.3")
+class TestSquare:
+    def test_square(self):
+        assert square(-3) == 9
+
 
 @pytest.mark.task("1.4")
-class TestScale:
-    def test_scale(self):
-        from tinytorch.tensor import SCALE
-        assert SCALE == 2
+def test_neg():
+    assert neg(2) == -2
+
+
+def test_module_imports():
+    import tinytorch.tensor  # noqa: F401
+'''
+
+PLANTED = '''
+import pytest
+from tinytorch.tensor import add, mul, neg, square
+
+
+@pytest.mark.task("1.2")
+def test_mul_is_callable():  # can-fail: passes on the stub
+    assert callable(mul)
+
+
+@pytest.mark.task("1.1")
+def test_add_then_square():  # in-order: needs task 1.3
+    assert square(add(1, 1)) == 4
+
+
+@pytest.mark.task("1.4")
+def test_neg_expects_the_wrong_value():  # complete: fails on the solution
+    assert neg(2) == 2
+
+
+def test_infrastructure_is_broken():  # no task, fails on the solution
+    assert add(1, 1) == 3
+
+
+@pytest.mark.parametrize("x", [pytest.param(1, marks=pytest.mark.task("1.1")),
+                               pytest.param(2, marks=pytest.mark.task("1.4"))])
+def test_cases_of_two_tasks(x):  # one function grading two tasks
+    assert add(x, 0) == x
 '''
 
 
-@pytest.fixture
-def tree(tmp_path: Path) -> Path:
-    part = tmp_path / "packages" / "tt-tensor"
-    src = part / "src" / "tinytorch" / "tensor"
-    src.mkdir(parents=True)
-    (part / "pyproject.toml").write_text(PYPROJECT)
-    (src / "__init__.py").write_text(textwrap.dedent(SOURCE))
-    (part / "tests").mkdir()
-    (part / "tests" / "test_tiny.py").write_text(textwrap.dedent(TESTS))
-    return tmp_path
+def run_audit(root: Path) -> audit.Report:
+    course = tasks.load_course(root)
+    return audit.audit(course, {1: Path(sys.executable)}, workers=2, timeout=30)
 
 
-def test_course_map_reads_tasks_tests_and_markers(tree):
-    course = coursemap.build(tree)
-    assert sorted(course.tasks, key=coursemap.task_key) == ["1.1", "1.2", "1.3", "1.4"]
-    tests = {t.nodeid: t.task for t in course.tests}
-    assert tests == {"tests/test_tiny.py::test_add": "1.1",
-                     "tests/test_tiny.py::test_mul_is_callable": "1.2",
-                     "tests/test_tiny.py::TestScale::test_scale": "1.4"}
-    text = coursemap.render(course)
-    assert "| 1.3 | negate |" in text and "task 1.3 has no test" in text
+def test_an_honest_course_passes_every_property(tmp_path):
+    write_part(tmp_path, "tt-tensor", "tensor", tasks=TASKS, source=SOURCE,
+               tests={"test_honest.py": HONEST})
+    report = run_audit(tmp_path)
+    assert [v.task.id for v in report.verdicts] == ["1.1", "1.2", "1.3", "1.4"]
+    assert report.ok, audit.render(report)
+    assert [v.tests for v in report.verdicts] == [1, 1, 1, 1]
+    table = audit.render(report)
+    assert "1.2" in table and "0 tasks violate" in table
 
 
-def test_course_map_check_and_merge(tree):
-    fresh, path = coursemap.update(tree, check=True)
-    assert not fresh and not path.exists()
-    coursemap.update(tree)
-    assert coursemap.update(tree, check=True)[0]
-    path.write_text("# Intro kept\n\nhand text\n\n" + path.read_text().split("\n\n", 1)[1])
-    coursemap.update(tree)
-    assert path.read_text().startswith("# Intro kept") and coursemap.update(tree, check=True)[0]
+def test_each_planted_violation_is_caught(tmp_path):
+    write_part(tmp_path, "tt-tensor", "tensor", tasks=TASKS, source=SOURCE,
+               tests={"test_honest.py": HONEST, "test_planted.py": PLANTED})
+    report = run_audit(tmp_path)
+    verdicts = {v.task.id: v for v in report.verdicts}
+    assert verdicts["1.2"].escaped == ["tests/test_planted.py::test_mul_is_callable"]
+    assert not verdicts["1.2"].out_of_order and not verdicts["1.2"].incomplete
+    assert [o.split(" ")[0] for o in verdicts["1.1"].out_of_order] == [
+        "tests/test_planted.py::test_add_then_square"]
+    assert "1.3: square with mul" in verdicts["1.1"].out_of_order[0]
+    assert not verdicts["1.1"].escaped and not verdicts["1.1"].incomplete
+    assert verdicts["1.3"].ok
+    assert [o.split(" ")[0] for o in verdicts["1.4"].incomplete] == [
+        "tests/test_planted.py::test_neg_expects_the_wrong_value"]
+    # cases tagged one by one: the 1.4 case of this function never calls neg
+    assert verdicts["1.4"].escaped == ["tests/test_planted.py::test_cases_of_two_tasks"]
+    assert verdicts["1.1"].tests == 3 and verdicts["1.4"].tests == 3
+    assert not report.ok
+    problems = "\n".join(report.problems)
+    assert report.problems == [
+        "part 1: tests/test_planted.py::test_infrastructure_is_broken (no task) fails on the "
+        "solution: failed: assert 2 == 3"], problems
+    table = audit.render(report)
+    assert "passes on the stub: tests/test_planted.py::test_mul_is_callable" in table
+    assert "3 tasks violate" in table
 
 
-@pytest.mark.skipif(importlib.util.find_spec("pytest_timeout") is None,
-                    reason="needs pytest-timeout")
-def test_audit_finds_the_dishonest_the_untested_and_the_unstubbable(tree):
-    results = {r.task: r for r in audit.audit(Path(sys.executable), [1], root=tree, jobs=2)}
-    assert results["1.1"].status == "ok"
-    assert results["1.2"].status == "DEFECT"
-    assert results["1.3"].status == "untested"
-    assert results["1.4"].status == "not stubbable"
-    assert [r.task for r in audit.failed(list(results.values()), allow_untested=False)] == [
-        "1.2", "1.3"]
+NEG = '''
+def neg(a):
+    """-a."""
+    # BEGIN SOLUTION 1.4 negate
+    return -a
+    # END SOLUTION
+'''
+
+HANGS = '''
+import pytest
+from tinytorch.tensor import neg
+
+
+@pytest.mark.task("1.4")
+def test_neg_polls_until_it_works():  # on the stub, loops forever
+    while True:
+        try:
+            assert neg(2) == -2
+            return
+        except NotImplementedError:
+            pass
+'''
+
+
+def test_a_stub_that_hangs_is_cut_by_the_per_test_timeout(tmp_path):
+    write_part(tmp_path, "tt-tensor", "tensor", tasks=task_toml(("1.4", "negate")), source=NEG,
+               tests={"test_hang.py": HANGS})
+    course = tasks.load_course(tmp_path)
+    report = audit.audit(course, {1: Path(sys.executable)}, workers=1, timeout=2)
+    assert report.ok, audit.render(report)  # the stubbed run failed by timeout, as it must

@@ -1,143 +1,124 @@
-"""The grader survives broken student code and counts it right (tools/grade.py).
+"""End to end: a release of parts 1-2 (part 1 solved), three students, exact scores.
 
-A copy of tt-tensor is broken on purpose, one task per way of breaking: matmul (1.6) hangs,
-reshape (1.7) kills the process with os._exit, permute (1.8) raises, expand (1.9) calls
-sys.exit(), indexing (1.10) imports a later part. Small private tests call each one; a test file
-that cannot be imported checks the collection-error path. Every broken task must score 0/2, the
-intact promotion task 2/2, and the report must come out whole.
+The copies: as released (0 points), with tasks 2.1-2.3 filled in from the solution (their
+points), fully solved (every point). Then the documented commands: ``nox -s grade`` run from
+the instructor's tree grades the SUBMISSION (not the tree it runs from), and ``nox -s part2``
+run in a student's copy checks the STUDENT's code.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
-import textwrap
+import subprocess
 from pathlib import Path
 
 import pytest
 
 import _packages
 import grade
+import release as release_tool
 import solutions
+import tasks
 
-BREAKS = {
-    "1.6": "while True:\n    pass",
-    "1.7": "import os\nos._exit(9)",
-    "1.8": 'raise ValueError("student bug")',
-    "1.9": "import sys\nsys.exit(3)",
-    "1.10": "import tinytorch.nn  # a later part: absent from the isolated environment",
-}
-
-PRIVATE_TESTS = '''
-import pytest
-import tinytorch.tensor as tt
-
-@pytest.mark.task("1.2")
-@pytest.mark.parametrize("n", [1, 2])
-def test_promotion(n):
-    assert tt.promote_types(tt.int64, tt.float32) is tt.float32
-
-@pytest.mark.task("1.6")
-@pytest.mark.parametrize("n", [1, 2])
-def test_matmul(n):
-    assert (tt.ones((2, 2)) @ tt.ones((2, 2))).shape == (2, 2)
-
-@pytest.mark.task("1.7")
-@pytest.mark.parametrize("n", [1, 2])
-def test_reshape(n):
-    assert tt.ones((2, 3)).reshape(3, 2).shape == (3, 2)
-
-@pytest.mark.task("1.8")
-@pytest.mark.parametrize("n", [1, 2])
-def test_permute(n):
-    assert tt.ones((2, 3)).permute(1, 0).shape == (3, 2)
-
-@pytest.mark.task("1.9")
-@pytest.mark.parametrize("n", [1, 2])
-def test_expand(n):
-    assert tt.ones((1, 3)).expand(2, 3).shape == (2, 3)
-
-@pytest.mark.task("1.10")
-@pytest.mark.parametrize("n", [1, 2])
-def test_getitem(n):
-    assert tt.ones((2, 3))[0].shape == (3,)
-'''
-
-BROKEN_FILE = '''
-import pytest
-import tinytorch.nn  # not installed: this whole file fails to import
-
-@pytest.mark.task("1.3")
-def test_never_collected():
-    pass
-'''
+pytestmark = pytest.mark.skipif(shutil.which("uv") is None or shutil.which("nox") is None,
+                                reason="needs uv and nox")
+FIRST = ("2.1", "2.2", "2.3")
 
 
-def _break(src: Path, task: str, code: str) -> None:
-    """Replace task's solution by ``code`` (at each stub's indentation) in the copy at ``src``."""
-    solutions.stub_tree(src, [task])
-    for path in solutions.source_files(src):
-        lines = path.read_text(encoding="utf-8").splitlines()
-        changed = False
-        for i, line in enumerate(lines):
-            if line.strip().startswith(f'raise NotImplementedError("{task}:'):
-                indent = line[: len(line) - len(line.lstrip())]
-                lines[i] = "\n".join(indent + c for c in code.splitlines())
-                changed = True
-        if changed:
-            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+def _release(out: Path) -> Path:
+    """Parts 1-2 with part 1 solved, as students get them (skips while the course's task
+    declarations are inconsistent: `nox -s audit` reports that)."""
+    try:
+        return release_tool.release(_packages.REPO, out, [1, 2], [1], log=lambda *_: None)
+    except tasks.CourseError as error:
+        pytest.skip(f"cannot release parts 1-2 until the course is consistent: {error}"[:400])
+
+
+def _solve(copy: Path, tasks_done: tuple[str, ...] | None) -> Path:
+    """Fill part 2 of ``copy`` with the instructor's solution of ``tasks_done`` (None: all)."""
+    autograd = _packages.part(2)
+    src = copy / "packages" / autograd.name / "src"
+    shutil.rmtree(src)
+    shutil.copytree(autograd.src, src, ignore=shutil.ignore_patterns("__pycache__"))
+    if tasks_done is not None:
+        later = {b.task for b in solutions.blocks_in(src)} - set(tasks_done)
+        solutions.stub_tree(src, sorted(later))
+    return copy
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
+def graded(tmp_path_factory):
     try:
-        tensor = _packages.part(1)
+        part = _packages.part(2)
     except _packages.MissingPart:
-        pytest.skip("tt-tensor is not in the tree")
-    if shutil.which("uv") is None:
-        pytest.skip("needs uv")
-    root = tmp_path_factory.mktemp("student")
-    copy = root / "packages" / "tt-tensor"
-    shutil.copytree(tensor.path, copy, ignore=shutil.ignore_patterns(
-        "__pycache__", ".tox", ".pytest_cache", "dist"))
-    for task, code in BREAKS.items():
-        _break(copy / "src", task, code)
-    private = root / "private"
-    private.mkdir()
-    (private / "test_private.py").write_text(textwrap.dedent(PRIVATE_TESTS), encoding="utf-8")
-    (private / "test_broken_import.py").write_text(BROKEN_FILE, encoding="utf-8")
-    python = grade.prepare_env(root, 1, tmp_path_factory.mktemp("env"))
+        pytest.skip("part 2 is not in the tree")
+    root = tmp_path_factory.mktemp("e2e")
+    released = _release(root / "release")
+    subs = {"as-released": shutil.copytree(released, root / "subs" / "as-released"),
+            "first-three": _solve(shutil.copytree(released, root / "subs" / "first-three"),
+                                  FIRST),
+            "solved": _solve(shutil.copytree(released, root / "subs" / "solved"), None)}
     out = root / "grades"
-    part = _packages.part(1, root)
-    return grade.run_grading(python, part, private, out, timeout=3), out
+    code = grade.main(["--part", "2", "--jobs", "2", "--cache", str(root / "cache"),
+                       "--out", str(out), *map(str, subs.values())])
+    assert code == 0
+    reports = {name: json.loads((out / name / "report.json").read_text()) for name in subs}
+    return part, root, released, out, reports
 
 
-def test_each_broken_task_fails_and_the_intact_one_passes(report):
-    result, _ = report
-    scores = {g.task: (g.passed, g.total) for g in result.tasks}
-    assert scores["1.2"] == (2, 2)
-    for task in BREAKS:
-        assert scores[task] == (0, 2), (task, scores)
-    assert scores["1.3"] == (0, 1)  # the file that could not be imported
-    assert (result.passed, result.total) == (2, 13)
+def test_exact_scores(graded):
+    part, _, _, _, reports = graded
+    declared = {t.id: t.points for t in tasks.load_tasks(part.path)}
+    points = {t["id"]: t["points"] for t in reports["solved"]["tasks"]}
+    assert all(points[t] == declared.get(t, 1.0) for t in points)
+    total = sum(points.values())
+    assert reports["solved"]["score"] == reports["solved"]["max_score"] == total
+    assert reports["as-released"]["score"] == 0
+    assert reports["first-three"]["score"] == sum(points[t] for t in FIRST)
+    assert reports["first-three"]["next_task"] == "2.4"
+    for report in reports.values():
+        assert report["flags"] == [] and report["isolated"] == (grade.bubblewrap()[0] is not None)
 
 
-def test_failure_messages_say_what_happened(report):
-    result, _ = report
-    messages = {r.nodeid.split("::")[1]: r.message for r in result.results}
-    assert "Timeout" in messages["test_matmul[1]"]
-    assert "killed the test process" in messages["test_reshape[1]"]
-    assert "student bug" in messages["test_permute[1]"]
-    assert "sys.exit(3)" in messages["test_expand[1]"]
-    assert "tinytorch.nn" in messages["test_getitem[1]"]
-    assert "collection error" in messages["test_never_collected"]
+def test_gradebook_has_a_row_per_submission(graded):
+    *_, out, reports = graded
+    rows = (out / "gradebook.csv").read_text().splitlines()
+    assert [r.split(",")[0] for r in rows[1:]] == list(reports)
 
 
-def test_report_files_agree(report):
-    result, out = report
-    data = json.loads((out / "report.json").read_text())
-    assert (data["passed"], data["total"], data["failed"]) == (2, 13, 11)
-    text = (out / "report.txt").read_text()
-    assert "TOTAL 2/13 tests passed" in text
-    junit = (out / "junit.xml").read_text()
-    assert junit.count("<testcase") == 13 and junit.count("<failure") == 11
+def test_the_documented_grade_command_grades_the_submission(graded):
+    """``nox -s grade`` from anywhere, pointed at a submission: that submission's score."""
+    _, root, _, _, reports = graded
+    out = root / "grades-by-nox"
+    student = root / "subs" / "as-released"
+    done = subprocess.run(
+        ["nox", "-f", str(_packages.REPO / "noxfile.py"), "-s", "grade", "--", "--part", "2",
+         "--cache", str(root / "cache"), "--out", str(out), str(student)],
+        cwd=student, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    by_nox = json.loads((out / "as-released" / "report.json").read_text())
+    assert by_nox["score"] == reports["as-released"]["score"] < by_nox["max_score"]
+
+
+def test_part2_in_a_students_copy_checks_the_students_code(graded):
+    """The self-check ``nox -s part2`` run in the student's copy sees the student's stubs."""
+    _, root, released, _, _ = graded
+    if not (released / "noxfile.py").is_file():
+        pytest.skip("this release has no noxfile")
+    done = subprocess.run(["nox", "-s", "part2"], cwd=released, capture_output=True,
+                          text=True, timeout=900)
+    output = done.stdout + done.stderr
+    assert done.returncode != 0, output[-3000:]
+    # the release's own self-check summary: no task done (tools/check.py or grade_part)
+    assert re.search(r"Part 2: 0 of \d+ tasks done|total 0 / ", output), output[-3000:]
+
+
+def test_the_solved_copy_passes_the_gradescope_format(graded):
+    *_, out, reports = graded
+    results = json.loads((out / "solved" / "results.json").read_text())
+    assert results["score"] == reports["solved"]["score"]
+    assert all(t["status"] == "passed" for t in results["tests"])
+    assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(
+        results["tests"][0])

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -103,8 +104,11 @@ def test_publish_needs_credentials_then_installs_exact_versions(index, tmp_path)
     versions = {p.name: p.version for p in wanted}
 
     with pytest.raises(publish.PublishError, match="refused"):
-        publish.publish(publish.Target(index, None, None), ["tt-tensor"])
-    uploaded = publish.publish(publish.Target(index, USER, PASSWORD), list(versions))
+        publish.publish(publish.Target(index, None, None), ["tt-tensor"], reference=True)
+    with pytest.raises(publish.PublishError, match="would publish the solutions"):
+        publish.publish(publish.Target(index, USER, PASSWORD), ["tt-tensor"])
+    uploaded = publish.publish(publish.Target(index, USER, PASSWORD), list(versions),
+                               reference=True)
     assert len(uploaded) == 6  # a wheel and an sdist each
 
     venv = tmp_path / "venv"
@@ -122,13 +126,41 @@ def test_publish_needs_credentials_then_installs_exact_versions(index, tmp_path)
     assert line.split()[1:] == [versions["tt-tensor"], versions["tt-autograd"], versions["tt-nn"]]
 
 
-def test_publish_target_resolution_and_errors():
+def test_a_rerun_names_what_exists_and_uploads_nothing(index, tmp_path, capsys, monkeypatch):
+    """tt-tensor is already there: --parts tt-nn tt-tensor uploads neither, names both files,
+    and the password (from the environment) is never printed."""
+    if len(_packages.present_parts()) < 3:
+        pytest.skip("parts 1-3 are not all in the tree yet")
+    monkeypatch.setenv("TINYTORCH_INDEX_PASSWORD", PASSWORD)
+    argv = ["--repository-url", index, "-u", USER, "--reference"]
+    assert publish.main([*argv, "--parts", "tt-tensor"]) == 0
+    assert publish.main([*argv, "--parts", "tt-nn", "tt-tensor"]) == 1
+    err = capsys.readouterr().err
+    tensor = _packages.part(1)
+    assert f"tt_tensor-{tensor.version}-py3-none-any.whl" in err
+    assert f"tt_tensor-{tensor.version}.tar.gz" in err and "Nothing was uploaded" in err
+    target = publish.Target(index, USER, PASSWORD)
+    files = [Path(f"tt_nn-{_packages.part(3).version}.tar.gz")]
+    assert publish.existing(files, target) == []  # tt-nn was not half uploaded
+    assert PASSWORD not in err
+
+
+def test_publish_target_resolution_and_errors(tmp_path, capsys):
     env = {"TINYTORCH_INDEX_URL": "http://127.0.0.1:1/", "TWINE_USERNAME": "t",
-           "TINYTORCH_INDEX_PASSWORD": "p"}
-    target = publish.resolve_target(None, None, None, env)
-    assert target == publish.Target("http://127.0.0.1:1/", "t", "p")
-    assert publish.resolve_target("https://x/", "u", None, env).username == "u"
+           "TINYTORCH_INDEX_PASSWORD": "s3cr3t-value"}
+    target = publish.resolve_target(None, None, env=env)
+    assert target == publish.Target("http://127.0.0.1:1/", "t", "s3cr3t-value")
+    assert "s3cr3t-value" not in repr(target)
+    assert target.simple == "http://127.0.0.1:1/simple/" and target.warnings() == []
+    secret = tmp_path / "password"
+    secret.write_text("from-a-file\n")
+    assert publish.resolve_target("https://x/", "u", secret, env).password == "from-a-file"
+    assert publish.resolve_target("https://upload.pypi.org/legacy/", "u", env={}).simple == (
+        "https://pypi.org/simple/")
+    assert "plain http" in publish.Target("http://index.example.org/", "u").warnings()[0]
     with pytest.raises(publish.PublishError, match="no index URL"):
-        publish.resolve_target(None, None, None, {})
+        publish.resolve_target(None, None, env={})
     with pytest.raises(publish.PublishError, match="not a part"):
         publish.select_parts(["tt-nonexistent"])
+    assert publish.main(["--repository-url", "http://127.0.0.1:1/", "-p", "hunter2"]) == 2
+    assert "never put a password on the command line" in capsys.readouterr().err

@@ -1,5 +1,5 @@
 """Oracles shared by the tests: finite differences written here (not the gradcheck under test),
-and PyTorch when it is installed."""
+and PyTorch when it is installed; the three checks of an op table."""
 
 from __future__ import annotations
 
@@ -11,6 +11,11 @@ import pytest
 
 import tinytorch.autograd as ag
 import tinytorch.tensor as tt
+
+try:
+    import torch
+except ImportError:  # the PyTorch oracle is optional
+    torch = None
 
 
 def as_tuple(x: Any) -> tuple[Any, ...]:
@@ -95,7 +100,78 @@ def check_second_order(fn: Any, inputs: list[tt.Tensor], atol: float = 1e-5,
         np.testing.assert_allclose(g, n, atol=atol, rtol=rtol, err_msg=f"input {i}")
 
 
+# -- checks of one op of a table (test_rules.py, test_library_rules.py): ``op.fn(m, *tensors)``
+# runs in tinytorch (m = tinytorch.tensor) and in PyTorch (m = torch) alike.
+
+def random_inputs(op: Any, seed: int = 0) -> list[np.ndarray]:
+    """One array per shape of ``op.shapes``, drawn from ``op.domain`` (normal, positive, nonzero,
+    distinct: away from integers and clamp bounds, unit: inside (-1, 1), above1, zeros: with
+    exact zeros)."""
+    rng = np.random.default_rng(seed)
+    arrays = []
+    for shape in op.shapes:
+        if op.domain == "positive":
+            x = rng.uniform(0.5, 2.0, shape)
+        elif op.domain == "nonzero":
+            x = rng.uniform(0.3, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
+        elif op.domain == "distinct":  # well away from integers and clamp bounds
+            x = rng.uniform(-2.0, 2.0, shape)
+            x = np.where(np.abs(x - np.round(x)) < 0.1, x + 0.25, x)
+            x = np.where(np.abs(np.abs(x) - 0.35) < 0.1, x + 0.3, x)
+        elif op.domain == "unit":  # inside (-1, 1), away from its ends
+            x = rng.uniform(-0.8, 0.8, shape)
+        elif op.domain == "above1":
+            x = rng.uniform(1.2, 3.0, shape)
+        elif op.domain == "zeros":  # some exact zeros, two in the first row
+            x = rng.standard_normal(shape)
+            x.reshape(-1)[[1, 3] + list(range(len(x.reshape(-1)) - 2, len(x.reshape(-1))))] = 0.0
+        else:
+            x = rng.standard_normal(shape)
+        arrays.append(x)
+    return arrays
+
+
+def first_order(op: Any) -> None:
+    """The engine's gradients equal central differences (float64)."""
+    inputs = [tt.tensor(x, requires_grad=True) for x in random_inputs(op)]
+    check_grads(lambda *xs: op.fn(tt, *xs), inputs)
+
+
+def second_order(op: Any) -> None:
+    """create_graph=True: the rule is differentiable again, and its derivative is right."""
+    inputs = [tt.tensor(x, requires_grad=True) for x in random_inputs(op, seed=3)]
+    check_second_order(lambda *xs: op.fn(tt, *xs), inputs)
+
+
+def as_pytorch(op: Any) -> None:
+    """Forward values and gradients equal PyTorch's."""
+    if torch is None:
+        pytest.skip("PyTorch is not installed (optional oracle)")
+    arrays = random_inputs(op, seed=5)
+    ours = [tt.tensor(x, requires_grad=True) for x in arrays]
+    theirs = [torch.tensor(x, requires_grad=True) for x in arrays]
+    out_ours = op.fn(tt, *ours)
+    out_theirs = op.fn(torch, *theirs)
+    out_ours = out_ours if isinstance(out_ours, tuple) else (out_ours,)
+    out_theirs = out_theirs if isinstance(out_theirs, tuple) else (out_theirs,)
+    rng = np.random.default_rng(7)
+    total_ours, total_theirs = 0.0, 0.0
+    for o, t in zip(out_ours, out_theirs):
+        np.testing.assert_allclose(o.array, t.detach().numpy(), rtol=1e-6, atol=1e-7)
+        w = rng.standard_normal(o.shape)
+        total_ours = (o * tt.tensor(w)).sum() + total_ours
+        total_theirs = (t * torch.tensor(w)).sum() + total_theirs
+    total_ours.backward()
+    total_theirs.backward()
+    for i, (a, b) in enumerate(zip(ours, theirs)):
+        want = np.zeros(a.shape) if b.grad is None else b.grad.numpy()
+        got = np.zeros(a.shape) if a.grad is None else a.grad.array
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7, err_msg=f"input {i}")
+
+
 @pytest.fixture
 def oracle() -> SimpleNamespace:
     return SimpleNamespace(check_grads=check_grads, check_second_order=check_second_order,
-                           numerical_grads=numerical_grads, analytical_grads=analytical_grads)
+                           numerical_grads=numerical_grads, analytical_grads=analytical_grads,
+                           first_order=first_order, second_order=second_order,
+                           as_pytorch=as_pytorch)

@@ -1,4 +1,4 @@
-"""Task 2.9: gradcheck and gradgradcheck catch wrong gradients and say where."""
+"""Task 2.15: gradcheck and gradgradcheck catch wrong gradients and say where."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 import tinytorch.tensor as tt
 from tinytorch.autograd import Function, GradcheckError, gradcheck, gradgradcheck
 
-pytestmark = pytest.mark.task("2.9")
+pytestmark = pytest.mark.task("2.15")
 
 
 class WrongSquare(Function):

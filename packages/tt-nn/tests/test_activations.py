@@ -58,15 +58,15 @@ CASES = {
     "log_softmax_last": (lambda: nn.LogSoftmax(dim=-1), ("LogSoftmax", {"dim": -1}),
                          lambda x: x - np.log(np.exp(x).sum(-1, keepdims=True))),
 }
-TASKS = {"log_softmax": "3.6", "log_softmax_last": "3.6", "relu": "3.4", "sigmoid": "3.4",
-         "tanh": "3.4", "softmax": "3.4", "softmax_dim0": "3.4"}
+GIVEN = {"relu", "sigmoid", "tanh", "softmax", "softmax_dim0", "log_softmax", "log_softmax_last"}
+"""Part 1's ops wrapped as modules: tested here, but not a task of part 3 (no marker)."""
 
 
-def _params(names):
-    return [pytest.param(n, marks=pytest.mark.task(TASKS.get(n, "3.4"))) for n in names]
+TASK_CASES = [n for n in CASES if n not in GIVEN]
 
 
-@pytest.mark.parametrize("name", _params(CASES))
+@pytest.mark.task("3.12")
+@pytest.mark.parametrize("name", TASK_CASES)
 def test_forward_closed_form(name):
     make, _, closed = CASES[name]
     x = _sample()
@@ -76,14 +76,16 @@ def test_forward_closed_form(name):
     np.testing.assert_allclose(out.array, closed(x), rtol=1e-6, atol=5e-7)
 
 
-@pytest.mark.parametrize("name", _params(CASES))
+@pytest.mark.task("3.12")
+@pytest.mark.parametrize("name", TASK_CASES)
 def test_gradcheck_float64(name):
     make, _, _ = CASES[name]
     x = tt.tensor(_sample(seed=1), dtype=tt.float64, requires_grad=True)
     assert gradcheck(make(), (x,))
 
 
-@pytest.mark.parametrize("name", _params(CASES))
+@pytest.mark.task("3.12")
+@pytest.mark.parametrize("name", TASK_CASES)
 def test_matches_pytorch_forward_and_backward(name, torch):
     make, (torch_name, kwargs), _ = CASES[name]
     x = _sample(seed=2).astype(np.float32)
@@ -99,7 +101,15 @@ def test_matches_pytorch_forward_and_backward(name, torch):
     np.testing.assert_allclose(ours_x.grad.array, theirs_x.grad.numpy(), rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.task("3.4")
+@pytest.mark.parametrize("name", sorted(GIVEN))
+def test_part_one_activations_as_modules(name, torch):
+    """The same three checks for the modules that wrap part-1 ops (no task of part 3)."""
+    test_forward_closed_form(name)
+    test_gradcheck_float64(name)
+    test_matches_pytorch_forward_and_backward(name, torch)
+
+
+@pytest.mark.task("3.12")
 def test_activation_gradients_at_known_points():
     x = tt.tensor([-2.0, 3.0], dtype=tt.float64, requires_grad=True)
     F.leaky_relu(x, 0.2).sum().backward()
@@ -115,7 +125,7 @@ def test_activation_gradients_at_known_points():
     np.testing.assert_allclose(x.grad.array, [0.5], atol=1e-7)
 
 
-@pytest.mark.task("3.4")
+@pytest.mark.task("3.12")
 def test_large_inputs_stay_finite():
     x = tt.tensor([-1e4, -100.0, 0.0, 100.0, 1e4], requires_grad=True)
     for fn in (F.softplus, F.elu, F.silu, F.gelu, F.sigmoid, lambda t: F.gelu(t, "tanh")):
@@ -127,7 +137,6 @@ def test_large_inputs_stay_finite():
     np.testing.assert_allclose(F.softplus(x).array, [0, 0, math.log(2), 100, 1e4], atol=1e-6)
 
 
-@pytest.mark.task("3.6")
 def test_log_softmax_stable_at_huge_logits():
     x = tt.tensor([[1e4, 0.0, -1e4], [1e4, 1e4, 1e4]], requires_grad=True)
     out = F.log_softmax(x, dim=1)
@@ -140,7 +149,6 @@ def test_log_softmax_stable_at_huge_logits():
     np.testing.assert_allclose(sm.array, [[1, 0, 0], [1 / 3] * 3], atol=1e-7)
 
 
-@pytest.mark.task("3.6")
 def test_log_softmax_matches_pytorch_at_huge_logits(torch):
     x = np.array([[1e4, 0.0, -1e4, 5e3], [-1e4, -1e4 + 1, 3.0, 0.0]], dtype=np.float32)
     ours = F.log_softmax(tt.tensor(x), dim=1)
@@ -148,7 +156,6 @@ def test_log_softmax_matches_pytorch_at_huge_logits(torch):
     np.testing.assert_allclose(ours.array, theirs.numpy(), rtol=1e-6)
 
 
-@pytest.mark.task("3.6")
 def test_log_softmax_dims_and_double_backward():
     x = tt.tensor(np.random.default_rng(0).standard_normal((2, 3, 4)), dtype=tt.float64,
                   requires_grad=True)
@@ -159,7 +166,6 @@ def test_log_softmax_dims_and_double_backward():
     assert gradgradcheck(lambda t: F.log_softmax(t, 1), (x,))
 
 
-@pytest.mark.task("3.4")
 def test_gelu_rejects_unknown_approximation():
     # as PyTorch: a RuntimeError when called (the module itself accepts any string)
     gelu = nn.GELU("sigmoid")
@@ -169,7 +175,7 @@ def test_gelu_rejects_unknown_approximation():
         F.gelu(tt.zeros(1), approximate="fast")
 
 
-@pytest.mark.task("3.4")
+@pytest.mark.task("3.12")
 def test_activation_keeps_shape_for_any_rank():
     for shape in [(), (5,), (2, 3, 4)]:
         x = tt.randn(*shape)

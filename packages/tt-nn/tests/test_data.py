@@ -15,8 +15,6 @@ from tinytorch.nn.data import (
     random_split,
 )
 
-pytestmark = pytest.mark.task("3.15")
-
 
 def make_ds(n=103):
     x = tt.from_numpy(np.arange(n * 3, dtype=np.float32).reshape(n, 3))
@@ -37,6 +35,7 @@ class ListDataset(Dataset):
         return self.n
 
 
+@pytest.mark.task("3.22")
 @pytest.mark.parametrize("shuffle", [False, True])
 @pytest.mark.parametrize("drop_last", [False, True])
 def test_every_sample_once_per_epoch(shuffle, drop_last):
@@ -60,6 +59,7 @@ def test_every_sample_once_per_epoch(shuffle, drop_last):
             assert seen.tolist() == list(range(len(seen)))
 
 
+@pytest.mark.task("3.22")
 def test_shuffle_is_seeded_and_new_every_epoch():
     def epochs(seed):
         loader = DataLoader(make_ds(50), batch_size=7, shuffle=True, generator=tt.Generator(seed))
@@ -72,6 +72,7 @@ def test_shuffle_is_seeded_and_new_every_epoch():
     assert a[0] != list(range(50))
 
 
+@pytest.mark.task("3.22")
 def test_global_generator_used_without_generator():
     tt.manual_seed(5)
     first = [y.array.tolist() for _, y in DataLoader(make_ds(20), 4, shuffle=True)]
@@ -80,6 +81,7 @@ def test_global_generator_used_without_generator():
     assert first == again
 
 
+@pytest.mark.task("3.22")
 def test_array_backed_batches_use_one_fancy_index():
     calls = []
 
@@ -94,6 +96,7 @@ def test_array_backed_batches_use_one_fancy_index():
     assert batches[0][0].shape == (16, 3) and batches[0][1].dtype == tt.int64
 
 
+@pytest.mark.task("3.22")
 def test_generic_dataset_default_collate():
     loader = DataLoader(ListDataset(10), batch_size=4)
     batches = list(loader)
@@ -103,6 +106,7 @@ def test_generic_dataset_default_collate():
     assert batches[2]["y"].dtype == tt.int64
 
 
+@pytest.mark.task("3.22")
 def test_custom_collate_fn_gets_samples():
     loader = DataLoader(make_ds(10), batch_size=4, collate_fn=lambda s: [int(y.item()) for _, y in s])
     assert list(loader) == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
@@ -115,6 +119,7 @@ def test_default_collate_nested():
     np.testing.assert_array_equal(batch[1].array, [1, 2])
 
 
+@pytest.mark.task("3.22")
 def test_tensor_dataset_and_subset():
     ds = make_ds(10)
     x, y = ds[4]

@@ -18,8 +18,6 @@ import pytest
 
 from tinytorch.nn.data import ChecksumError, download
 
-pytestmark = pytest.mark.task("3.17")
-
 PAYLOAD = bytes(range(256)) * 1000
 SHA = hashlib.sha256(PAYLOAD).hexdigest()
 
@@ -53,6 +51,7 @@ def leftovers(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir()) if directory.exists() else []
 
 
+@pytest.mark.task("3.24")
 def test_http_download_and_cache(server, tmp_path):
     base, hits = server
     dest = tmp_path / "cache" / "sub" / "blob.bin"
@@ -64,6 +63,7 @@ def test_http_download_and_cache(server, tmp_path):
     assert leftovers(dest.parent) == [".blob.bin.sha256", "blob.bin"]  # the file and its record
 
 
+@pytest.mark.task("3.24")
 def test_checksum_mismatch_leaves_no_file(server, tmp_path):
     base, _ = server
     dest = tmp_path / "cache" / "blob.bin"
@@ -75,6 +75,7 @@ def test_checksum_mismatch_leaves_no_file(server, tmp_path):
     assert leftovers(dest.parent) == []
 
 
+@pytest.mark.task("3.24")
 def test_wrong_cached_file_is_replaced_and_mismatch_keeps_it(server, tmp_path):
     base, hits = server
     dest = tmp_path / "blob.bin"
@@ -88,6 +89,7 @@ def test_wrong_cached_file_is_replaced_and_mismatch_keeps_it(server, tmp_path):
     assert leftovers(tmp_path) == [".blob.bin.sha256", "blob.bin", "www"]
 
 
+@pytest.mark.task("3.24")
 def test_file_url(tmp_path):
     src = tmp_path / "src.bin"
     src.write_bytes(PAYLOAD)
@@ -99,6 +101,7 @@ def test_file_url(tmp_path):
     assert leftovers(tmp_path / "out") == [".copy.bin.sha256", "copy.bin"]
 
 
+@pytest.mark.task("3.24")
 def test_http_error_leaves_no_file(server, tmp_path):
     base, _ = server
     with pytest.raises(OSError):
@@ -111,6 +114,7 @@ def test_bad_sha_argument(tmp_path):
         download("file:///nonexistent", "abc", tmp_path / "x")
 
 
+@pytest.mark.task("3.24")
 def test_a_killed_download_leaves_a_named_part_file_the_next_download_removes(tmp_path):
     """kill -9 mid-download cannot clean up: the partial file says what it is
     (``.<name>.part-<pid>-<random>``) and the next download of the same file deletes it."""

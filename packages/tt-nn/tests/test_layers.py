@@ -30,7 +30,21 @@ def _copy_linear_to_torch(torch, ours):
 
 # -- 3.3 Linear --------------------------------------------------------------------------------
 
-@pytest.mark.task("3.3")
+@pytest.mark.task("3.10")
+def test_linear_parameters_shapes_and_registration(torch):
+    lin = nn.Linear(3, 2)
+    assert [(n, p.shape) for n, p in lin.named_parameters()] == [("weight", (2, 3)),
+                                                                  ("bias", (2,))]
+    assert all(isinstance(p, nn.Parameter) and p.requires_grad for p in lin.parameters())
+    assert lin.weight.dtype is tt.float32
+    bare = nn.Linear(3, 2, bias=False)
+    assert "bias" in bare._parameters and bare.bias is None  # declared, absent (as PyTorch)
+    assert [n for n, _ in bare.named_parameters()] == ["weight"]
+    assert list(lin.state_dict()) == list(torch.nn.Linear(3, 2).state_dict())
+    assert nn.Linear(2, 3, dtype=tt.float64).weight.dtype is tt.float64
+
+
+@pytest.mark.task("3.11")
 def test_linear_shapes_and_closed_form():
     lin = nn.Linear(3, 2)
     assert lin.weight.shape == (2, 3) and lin.bias.shape == (2,)
@@ -45,7 +59,7 @@ def test_linear_shapes_and_closed_form():
     np.testing.assert_allclose(no_bias(tt.tensor(x)).array, x @ no_bias.weight.array.T, rtol=1e-6)
 
 
-@pytest.mark.task("3.3")
+@pytest.mark.task("3.11")
 def test_linear_gradients_closed_form():
     lin = nn.Linear(3, 2).double()
     x = tt.tensor(np.random.default_rng(1).standard_normal((4, 3)), dtype=tt.float64,
@@ -57,7 +71,7 @@ def test_linear_gradients_closed_form():
     np.testing.assert_allclose(lin.bias.grad.array, g.sum(0), rtol=1e-12)
 
 
-@pytest.mark.task("3.3")
+@pytest.mark.task("3.11")
 @pytest.mark.parametrize("shape", [(4, 3), (2, 5, 3), (3,)])
 @pytest.mark.parametrize("bias", [True, False])
 def test_linear_gradcheck(shape, bias):
@@ -68,7 +82,7 @@ def test_linear_gradcheck(shape, bias):
     assert gradcheck(lambda a, w, *b: F.linear(a, w, *b), (x, *params))
 
 
-@pytest.mark.task("3.3")
+@pytest.mark.task("3.11")
 def test_linear_double_backward():
     lin = nn.Linear(3, 2).double()
     x = tt.tensor(np.random.default_rng(4).standard_normal((4, 3)), dtype=tt.float64,
@@ -76,7 +90,7 @@ def test_linear_double_backward():
     assert gradgradcheck(lambda a, w, b: F.linear(a, w, b).tanh(), (x, lin.weight, lin.bias))
 
 
-@pytest.mark.task("3.3")
+@pytest.mark.task("3.11")
 @pytest.mark.parametrize("shape", [(6, 5), (2, 3, 5), (5,)])
 @pytest.mark.parametrize("bias", [True, False])
 def test_linear_matches_pytorch(torch, shape, bias):
@@ -98,7 +112,7 @@ def test_linear_matches_pytorch(torch, shape, bias):
                                    atol=1e-5)
 
 
-@pytest.mark.task("3.3")
+@pytest.mark.task("3.16")
 def test_mlp_training_step_matches_pytorch(torch):
     """784-256-128-10 MLP + cross entropy: loss and every parameter gradient."""
     tt.manual_seed(8)
@@ -122,7 +136,7 @@ def test_mlp_training_step_matches_pytorch(torch):
                                    err_msg=name)
 
 
-@pytest.mark.task("3.3")
+@pytest.mark.task("3.10")
 def test_linear_wrong_features_names_expected_and_got():
     lin = nn.Linear(4, 2)
     with pytest.raises(RuntimeError) as info:
@@ -134,7 +148,7 @@ def test_linear_wrong_features_names_expected_and_got():
         F.linear(tt.randn(2, 3), lin.weight)
 
 
-@pytest.mark.task("3.3")
+@pytest.mark.task("3.10")
 def test_linear_default_init_range_and_spread():
     """PyTorch's default: kaiming_uniform_(a=sqrt(5)) == U(-1/sqrt(in), 1/sqrt(in)), bias too."""
     tt.manual_seed(10)
@@ -155,7 +169,7 @@ def test_linear_default_init_range_and_spread():
     np.testing.assert_array_equal(a.weight.array, b_.weight.array)
 
 
-@pytest.mark.task("3.3")
+@pytest.mark.task("3.10")
 def test_linear_init_matches_pytorch_distribution(torch):
     tt.manual_seed(11)
     torch.manual_seed(11)
@@ -165,7 +179,7 @@ def test_linear_init_matches_pytorch_distribution(torch):
     assert ours.std() == pytest.approx(theirs.std(), rel=0.02)
 
 
-@pytest.mark.task("3.3")
+@pytest.mark.task("3.11")
 def test_linear_float64_and_extra_repr():
     lin = nn.Linear(2, 3, dtype=tt.float64)
     assert lin.weight.dtype is tt.float64
@@ -176,7 +190,7 @@ def test_linear_float64_and_extra_repr():
 
 # -- 3.5 Dropout -------------------------------------------------------------------------------
 
-@pytest.mark.task("3.5")
+@pytest.mark.task("3.13")
 def test_dropout_zeroes_and_rescales():
     drop = nn.Dropout(0.3)
     x = tt.ones(200, 500)
@@ -187,7 +201,7 @@ def test_dropout_zeroes_and_rescales():
     assert out.mean() == pytest.approx(1.0, abs=0.02)  # inverted dropout keeps the expectation
 
 
-@pytest.mark.task("3.5")
+@pytest.mark.task("3.13")
 def test_dropout_identity_in_eval_and_p_zero():
     x = tt.randn(10, 10)
     drop = nn.Dropout(0.5).eval()
@@ -197,7 +211,7 @@ def test_dropout_identity_in_eval_and_p_zero():
     assert np.array_equal(F.dropout(x, 0.5, training=False).array, x.array)
 
 
-@pytest.mark.task("3.5")
+@pytest.mark.task("3.13")
 def test_dropout_backward_uses_the_same_mask():
     x = tt.randn(50, 40, requires_grad=True)
     out = F.dropout(x, 0.4, generator=tt.Generator(0))
@@ -207,7 +221,7 @@ def test_dropout_backward_uses_the_same_mask():
     np.testing.assert_allclose(out.array[mask], x.array[mask] / 0.6, rtol=1e-6)
 
 
-@pytest.mark.task("3.5")
+@pytest.mark.task("3.13")
 def test_dropout_generator_reproducible_and_validated():
     x = tt.ones(30, 30)
     a = F.dropout(x, 0.5, generator=tt.Generator(3)).array
@@ -221,7 +235,7 @@ def test_dropout_generator_reproducible_and_validated():
             F.dropout(x, p)
 
 
-@pytest.mark.task("3.5")
+@pytest.mark.task("3.13")
 def test_dropout_statistics_match_pytorch(torch):
     x = np.ones((300, 300), dtype=np.float32)
     ours = nn.Dropout(0.25)(tt.tensor(x)).array
@@ -230,7 +244,7 @@ def test_dropout_statistics_match_pytorch(torch):
     assert (ours == 0).mean() == pytest.approx((theirs == 0).mean(), abs=0.01)
 
 
-@pytest.mark.task("3.5")
+@pytest.mark.task("3.13")
 def test_dropout_in_model_follows_train_eval():
     tt.manual_seed(12)
     net = nn.Sequential(nn.Linear(20, 20), nn.Dropout(0.5))

@@ -23,8 +23,6 @@ from tinytorch.nn.data import (
 from tinytorch.nn.data import mnist as mnist_module
 from tinytorch.nn.data.mnist import read_idx, write_idx
 
-pytestmark = pytest.mark.task("3.16")
-
 
 def idx_bytes(array: np.ndarray, magic: int) -> bytes:
     header = magic.to_bytes(4, "big") + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
@@ -36,6 +34,7 @@ def _no_env(monkeypatch):
     monkeypatch.delenv("TINYTORCH_DATA", raising=False)
 
 
+@pytest.mark.task("3.23")
 def test_read_idx_raw_and_gzip(tmp_path):
     images = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
     raw = tmp_path / "x-idx3-ubyte"
@@ -50,12 +49,14 @@ def test_read_idx_raw_and_gzip(tmp_path):
     np.testing.assert_array_equal(read_idx(idx_bytes(labels, 2049), expected_magic=2049), labels)
 
 
+@pytest.mark.task("3.23")
 def test_write_idx_round_trip(tmp_path):
     array = np.random.default_rng(0).integers(0, 256, size=(5, 28, 28)).astype(np.uint8)
     write_idx(tmp_path / "a.gz", array)
     np.testing.assert_array_equal(read_idx(tmp_path / "a.gz", expected_magic=2051), array)
 
 
+@pytest.mark.task("3.23")
 def test_wrong_magic_is_a_clear_error(tmp_path):
     path = tmp_path / "labels-idx1-ubyte"
     path.write_bytes(idx_bytes(np.zeros(4), 2049))
@@ -67,6 +68,7 @@ def test_wrong_magic_is_a_clear_error(tmp_path):
         read_idx(path)
 
 
+@pytest.mark.task("3.23")
 def test_truncated_file_is_a_clear_error(tmp_path):
     data = idx_bytes(np.zeros((10, 28, 28)), 2051)
     path = tmp_path / "train-images-idx3-ubyte"
@@ -86,6 +88,7 @@ def test_truncated_file_is_a_clear_error(tmp_path):
         read_idx(gz)
 
 
+@pytest.mark.task("3.23")
 def test_embedded_sample_is_the_default():
     train, test = MNIST(train=True), MNIST(train=False)
     assert train.source == "embedded sample"
@@ -103,6 +106,7 @@ def test_embedded_sample_is_the_default():
     assert len(fashion) == 600 and fashion.classes[9] == "Ankle boot"
 
 
+@pytest.mark.task("3.23")
 def test_load_mnist_function_and_layout():
     images, labels = load_mnist(split="test")
     assert images.shape == (500, 1, 28, 28) and labels.shape == (500,)
@@ -147,6 +151,7 @@ def fake_table(monkeypatch):
     return patch
 
 
+@pytest.mark.task("3.23")
 @pytest.mark.parametrize("nested", [True, False])
 def test_data_dir_argument_then_env(tmp_path, monkeypatch, fake_table, nested):
     root, table = make_data_dir(tmp_path, nested=nested)
@@ -184,6 +189,7 @@ def test_a_corrupt_file_of_the_right_size_fails_its_checksum(tmp_path, fake_tabl
         MNIST(root)
 
 
+@pytest.mark.task("3.23")
 def test_verified_files_are_remembered_until_they_change(tmp_path, fake_table, monkeypatch):
     download_module = sys.modules["tinytorch.nn.data.download"]  # (the package's `download` is
     # the function)
@@ -208,6 +214,7 @@ def test_verified_files_are_remembered_until_they_change(tmp_path, fake_table, m
         MNIST(root, train=True)
 
 
+@pytest.mark.task("3.23")
 def test_a_label_outside_0_9_is_a_clear_error(tmp_path, fake_table):
     labels = np.arange(30) % 10
     labels[17] = 200
@@ -219,6 +226,7 @@ def test_a_label_outside_0_9_is_a_clear_error(tmp_path, fake_table):
     assert len(MNIST(root, train=False)) == 10  # the test labels are fine
 
 
+@pytest.mark.task("3.23")
 def test_huge_idx_dims_do_not_wrap_to_zero(tmp_path):
     """4 dims of 65536 need 2**64 bytes: a wrapping int64 product would say 0 and accept an
     empty body."""
@@ -231,6 +239,7 @@ def test_huge_idx_dims_do_not_wrap_to_zero(tmp_path):
         read_idx(path)
 
 
+@pytest.mark.task("3.24")
 def test_download_from_a_mirror(tmp_path, monkeypatch):
     """download=True fetches every file (checksummed) from the dataset's mirror list."""
     import hashlib

@@ -23,7 +23,7 @@ from tinytorch.nn.optim import Adam
 from tinytorch.nn.optim.lr_scheduler import warmup_cosine
 from tinytorch.nn.serialization import CheckpointError, load, save
 
-pytestmark = pytest.mark.task("3.18")
+pytestmark = pytest.mark.task("3.25")
 
 
 def test_round_trip_nested(tmp_path):

@@ -15,8 +15,6 @@ from tinytorch.nn.optim.lr_scheduler import StepLR
 from tinytorch.nn.serialization import load
 from tinytorch.nn.training import accuracy, evaluate, fit
 
-pytestmark = pytest.mark.task("3.19")
-
 
 def blobs(n=240, seed=0):
     """Three Gaussian blobs in 2-D: an easy 3-class problem."""
@@ -37,6 +35,7 @@ def setup(seed=0, loader_seed=1):
     return model, opt, sched, train, val
 
 
+@pytest.mark.task("3.26")
 def test_fit_learns_and_logs(capsys):
     model, opt, sched, train, val = setup()
     lines = []
@@ -54,6 +53,7 @@ def test_fit_learns_and_logs(capsys):
     assert model.training  # evaluate restores train mode
 
 
+@pytest.mark.task("3.26")
 def test_resume_continues_exactly(tmp_path):
     model, opt, sched, train, val = setup()
     straight = fit(model, nn.CrossEntropyLoss(), opt, train, 4, val_loader=val, scheduler=sched,
@@ -78,6 +78,7 @@ def test_resume_continues_exactly(tmp_path):
     assert opt.param_groups[0]["lr"] == pytest.approx(0.02 * 0.7 ** 4)
 
 
+@pytest.mark.task("3.26")
 def test_resume_without_checkpoint_starts_fresh(tmp_path):
     model, opt, sched, train, _ = setup()
     history = fit(model, nn.CrossEntropyLoss(), opt, train, 1, checkpoint=tmp_path / "n.npz",
@@ -86,6 +87,7 @@ def test_resume_without_checkpoint_starts_fresh(tmp_path):
     assert math.isnan(history["val_acc"][0])
 
 
+@pytest.mark.task("3.26")
 def test_early_stopping():
     tt.manual_seed(0)
     model = nn.Linear(2, 3)
@@ -98,6 +100,7 @@ def test_early_stopping():
     assert "early stopping" in lines[-1]
 
 
+@pytest.mark.task("3.26")
 def test_scheduler_per_step_and_clipping():
     model, opt, _, train, _ = setup()
     sched = StepLR(opt, step_size=len(train), gamma=0.5)

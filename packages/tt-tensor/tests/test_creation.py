@@ -1,5 +1,6 @@
-"""Making tensors, NumPy interop, seeding and printing. These have no solution block of their own;
-they grade with task 1.1 (dtypes), whose inference rules they exercise."""
+"""Making tensors, NumPy interop, seeding and printing: library code. The tests that name dtypes
+(``dtype=`` arguments, ``.to(...)``) grade task 1.1, whose lookup they go through; the others carry
+no task."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ import numpy as np
 import pytest
 
 import tinytorch.tensor as tt
-
-pytestmark = pytest.mark.task("1.1")
 
 
 def test_tensor_copies_its_data():
@@ -61,6 +60,7 @@ def test_attributes():
     assert t.requires_grad is False and t.grad is None and t.grad_fn is None and t.is_leaf
 
 
+@pytest.mark.task("1.1")
 @pytest.mark.parametrize("fn,np_fn", [(tt.zeros, np.zeros), (tt.ones, np.ones)])
 def test_zeros_ones(fn, np_fn):
     for args, shape in [((2, 3), (2, 3)), (((2, 3),), (2, 3)), (([4],), (4,)), ((), ())]:
@@ -74,6 +74,7 @@ def test_zeros_ones(fn, np_fn):
         fn(2.5)
 
 
+@pytest.mark.task("1.1")
 def test_full_empty_eye():
     t = tt.full((2, 2), 7)
     assert t.dtype is tt.int64 and (t.array == 7).all()
@@ -85,6 +86,7 @@ def test_full_empty_eye():
     np.testing.assert_array_equal(tt.eye(2, 3).array, np.eye(2, 3))
 
 
+@pytest.mark.task("1.1")
 def test_like_functions():
     base = tt.tensor([[1, 2, 3]])
     for fn, value in [(tt.zeros_like, 0), (tt.ones_like, 1)]:
@@ -105,6 +107,7 @@ def _dt(kwargs, mod):
     return {k: getattr(mod, v) for k, v in kwargs.items()}
 
 
+@pytest.mark.task("1.1")
 @pytest.mark.parametrize("args,kwargs", ARANGE)
 def test_arange_against_numpy(args, kwargs):
     out = tt.arange(*args, **_dt(kwargs, tt))
@@ -114,6 +117,7 @@ def test_arange_against_numpy(args, kwargs):
     np.testing.assert_allclose(out.array, np.arange(*args, dtype=np.float64), rtol=1e-6)
 
 
+@pytest.mark.task("1.1")
 @pytest.mark.parametrize("args,kwargs", ARANGE)
 def test_arange_against_torch(torch, args, kwargs):
     ours = tt.arange(*args, **_dt(kwargs, tt))
@@ -177,6 +181,7 @@ def test_manual_seed_reproducible(draw):
     assert not np.array_equal(c.array, a.array)
 
 
+@pytest.mark.task("1.1")
 def test_random_ranges_and_dtypes():
     tt.manual_seed(0)
     r = tt.rand(10000)

@@ -1,4 +1,4 @@
-"""Dtypes (task 1.1) and PyTorch's type promotion (task 1.2).
+"""Dtypes (task 1.1) and PyTorch's type promotion (task 1.2); the dtypes arithmetic gives (1.3).
 
 The expected tables below were taken from ``torch.result_type`` (PyTorch 2.x); when PyTorch is
 installed the same tables are checked against it, so the literal cannot drift from the oracle.
@@ -78,7 +78,6 @@ def test_dtype_objects(name, np_dtype, floating, itemsize):
     assert tt.zeros(3, dtype=d).dtype is d
 
 
-@pytest.mark.task("1.1")
 def test_dtype_order_is_the_promotion_chain():
     ranks = [dt(n).rank for n in NAMES]
     assert ranks == sorted(ranks) and len(set(ranks)) == 6
@@ -115,7 +114,6 @@ def test_unsupported_numpy_array_dtype_is_named():
         tt.from_numpy(np.zeros(2, dtype=np.uint16))
 
 
-@pytest.mark.task("1.1")
 @pytest.mark.parametrize("data,expected", [
     ([1.0, 2.0], "float32"), ([1, 2], "int64"), ([True, False], "bool"), (3.5, "float32"),
     (7, "int64"), (False, "bool"), ([1, 2.5], "float32"), ([[1, 2], [3, 4]], "int64"),
@@ -128,7 +126,6 @@ def test_dtype_inference(data, expected):
     assert tt.tensor(data).dtype is dt(expected)
 
 
-@pytest.mark.task("1.1")
 def test_dtype_inference_matches_torch(torch):
     for data in ([1.0, 2.0], [1, 2], [True], 3.5, 7, [1, 2.5], np.array([1], dtype=np.int32),
                  np.array([1.0], dtype=np.float64), []):
@@ -224,8 +221,7 @@ def test_result_type_scalar_follows_default_dtype():
     assert tt.result_type(make("float32"), 2.5) is tt.float32
 
 
-@pytest.mark.task("1.2")
-def test_tables_match_torch(torch):
+def test_tables_match_torch(torch):  # checks the literal tables, not TinyTorch: untagged
     T = {n: getattr(torch, n) for n in NAMES}
 
     def name(d):
@@ -254,11 +250,13 @@ ARITH = [("add", lambda x, y: x + y), ("mul", lambda x, y: x * y),
          ("sub", lambda x, y: x - y), ("div", lambda x, y: x / y)]
 COMPARE = [("lt", lambda x, y: x < y), ("eq", lambda x, y: x == y),
            ("ge", lambda x, y: x >= y)]
+# Arithmetic goes through task 1.3 (binary ops); comparisons only through result_type (1.2).
+OPS = [pytest.param(name, fn, id=name, marks=pytest.mark.task("1.3")) for name, fn in ARITH] + \
+    [pytest.param(name, fn, id=name, marks=pytest.mark.task("1.2")) for name, fn in COMPARE]
 
 
-@pytest.mark.task("1.2")
 @pytest.mark.parametrize("a,b", PAIRS)
-@pytest.mark.parametrize("op,fn", ARITH + COMPARE, ids=[o for o, _ in ARITH + COMPARE])
+@pytest.mark.parametrize("op,fn", OPS)
 def test_op_result_dtype(a, b, op, fn):
     x, y = tt.tensor(_values(a)), tt.tensor(_values(b))
     if op == "sub" and "bool" in (a, b):
@@ -279,7 +277,7 @@ def test_op_result_dtype(a, b, op, fn):
     assert fn(x, y0).dtype is expected0
 
 
-@pytest.mark.task("1.2")
+@pytest.mark.task("1.3")
 @pytest.mark.parametrize("a", NAMES)
 @pytest.mark.parametrize("i", range(3))
 @pytest.mark.parametrize("op,fn", ARITH, ids=[o for o, _ in ARITH])
@@ -294,9 +292,8 @@ def test_op_result_dtype_with_scalar(a, i, op, fn):
     assert fn(SCALARS[i], x).dtype is expected
 
 
-@pytest.mark.task("1.2")
 @pytest.mark.parametrize("a,b", PAIRS)
-@pytest.mark.parametrize("op,fn", ARITH + COMPARE, ids=[o for o, _ in ARITH + COMPARE])
+@pytest.mark.parametrize("op,fn", OPS)
 def test_op_result_dtype_and_values_match_torch(torch, a, b, op, fn):
     if op == "sub" and "bool" in (a, b):
         pytest.skip("subtracting bools is an error in PyTorch")

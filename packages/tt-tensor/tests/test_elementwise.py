@@ -1,7 +1,8 @@
 """Elementwise ops, MyGrad style: each op is declared once and checked against NumPy and PyTorch.
 
-Binary arithmetic with broadcasting and reflected operators is task 1.3; unary math and clamp are
-task 1.4. Comparisons, logic and ``where`` ride on the same promotion and broadcasting (1.3).
+Binary arithmetic with broadcasting and reflected operators is task 1.3; unary math through
+``_unary`` is task 1.4. Comparisons, logic, ``where``, clamp and the in-place forms are library
+code: their tests carry no task.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class Op:
     domain: tuple[float, float] = (-3.0, 3.0)
     rtol: float = 1e-6
     atol: float = 1e-6
-    task: str = "1.3"
+    task: str | None = "1.3"  # None: library code, no task
 
 
 BROADCAST = [((3, 4), (3, 4)), ((3, 4), (4,)), ((2, 1, 4), (3, 1)), ((), (3,)), ((5,), ()),
@@ -73,7 +74,7 @@ BINARY_OPS = [
 ]
 
 COMPARISON_OPS = [
-    Op(name, fn, npf, fn, BROADCAST, ["float32", "int64"])
+    Op(name, fn, npf, fn, BROADCAST, ["float32", "int64"], task=None)
     for name, fn, npf in [
         ("lt", lambda a, b: a < b, np.less), ("le", lambda a, b: a <= b, np.less_equal),
         ("gt", lambda a, b: a > b, np.greater), ("ge", lambda a, b: a >= b, np.greater_equal),
@@ -103,26 +104,27 @@ UNARY_OPS = [
        ["float32", "float64", "int64"], task="1.4"),
     Op("erf", lambda a: a.erf(), _np_erf, lambda a: a.erf(), UNARY, atol=3e-7, task="1.4"),
     Op("clamp", lambda a: a.clamp(-1, 0.5), lambda a: np.clip(a, -1, 0.5),
-       lambda a: a.clamp(-1, 0.5), UNARY, task="1.4"),
+       lambda a: a.clamp(-1, 0.5), UNARY, task=None),
     Op("clamp_min", lambda a: a.clamp(min=0), lambda a: np.maximum(a, 0),
-       lambda a: a.clamp(min=0), UNARY, ["float32", "int64"], task="1.4"),
+       lambda a: a.clamp(min=0), UNARY, ["float32", "int64"], task=None),
     Op("clamp_max", lambda a: tt.clamp(a, max=1), lambda a: np.minimum(a, 1),
-       lambda a: a.clamp(max=1), UNARY, ["float64", "int64"], task="1.4"),
+       lambda a: a.clamp(max=1), UNARY, ["float64", "int64"], task=None),
     Op("log1p", lambda a: a.log1p(), np.log1p, lambda a: a.log1p(), UNARY, domain=(0.0, 3.0),
        task="1.4"),
     Op("reciprocal", lambda a: a.reciprocal(), lambda a: 1 / a, lambda a: a.reciprocal(),
-       UNARY, domain=(0.5, 3.0), task="1.4"),
+       UNARY, domain=(0.5, 3.0), task="1.3"),  # 1 / x: a division
     Op("rsqrt", lambda a: a.rsqrt(), lambda a: 1 / np.sqrt(a), lambda a: a.rsqrt(), UNARY,
        domain=(0.5, 3.0), rtol=1e-5, task="1.4"),
-    Op("square", lambda a: a.square(), np.square, lambda a: a.square(), UNARY, task="1.4"),
+    Op("square", lambda a: a.square(), np.square, lambda a: a.square(), UNARY,
+       task="1.3"),  # x * x
     Op("softmax", lambda a: a.softmax(-1),
        lambda a: np.exp(a - a.max(-1, keepdims=True)) / np.exp(
            a - a.max(-1, keepdims=True)).sum(-1, keepdims=True),
-       lambda a: a.softmax(-1), [((3, 4),), ((2, 3, 5),)], domain=(-50.0, 50.0), task="1.4"),
+       lambda a: a.softmax(-1), [((3, 4),), ((2, 3, 5),)], domain=(-50.0, 50.0), task=None),
     Op("log_softmax", lambda a: a.log_softmax(1),
        lambda a: a - np.log(np.exp(a).sum(1, keepdims=True)),
        lambda a: a.log_softmax(1), [((3, 4),), ((2, 3, 5),)], rtol=1e-5, atol=1e-5,
-       task="1.4"),
+       task=None),
 ]
 
 
@@ -140,7 +142,7 @@ def _cases(ops):
             for dtype in op.dtypes:
                 yield pytest.param(op, shapes, dtype,
                                    id=f"{op.name}-{dtype}-{'x'.join(map(str, shapes))}",
-                                   marks=pytest.mark.task(op.task))
+                                   marks=[pytest.mark.task(op.task)] if op.task else [])
 
 
 ALL_OPS = BINARY_OPS + COMPARISON_OPS + UNARY_OPS
@@ -191,7 +193,6 @@ REFLECTED = [
 pytestmark = pytest.mark.filterwarnings("ignore:invalid value encountered")
 
 
-@pytest.mark.task("1.3")
 def test_bool_subtraction_and_negation_raise_as_in_pytorch():
     mask = tt.tensor([True, False])
     for bad in (lambda: mask - mask, lambda: mask - 1, lambda: 1 - mask, lambda: -mask):
@@ -338,13 +339,11 @@ def test_erf_closed_forms():
     np.testing.assert_allclose(x.erf().array, [0.0, 0.5, 1.0, -1.0], atol=2e-7)
 
 
-@pytest.mark.task("1.4")
 def test_neg_bool_is_an_error():
     with pytest.raises(RuntimeError, match="bool"):
         -tt.tensor([True])
 
 
-@pytest.mark.task("1.4")
 def test_clamp_variants():
     x = tt.tensor([-2.0, -0.5, 0.5, 2.0])
     np.testing.assert_array_equal(x.clamp(-1.0, 1.0).array, [-1.0, -0.5, 0.5, 1.0])
@@ -363,7 +362,6 @@ def test_clamp_variants():
         x.clamp()
 
 
-@pytest.mark.task("1.4")
 def test_clamp_matches_torch(torch):
     x = np.array([-2, 0, 3, 7])
     for args in [(-1.5, 1.5), (0, 1), (None, 2), (1, None)]:
@@ -373,7 +371,6 @@ def test_clamp_matches_torch(torch):
         np.testing.assert_array_equal(ours.array, theirs.numpy())
 
 
-@pytest.mark.task("1.4")
 def test_piecewise_constant_functions():
     x = np.array([-1.5, -0.5, 0.0, 0.4, 2.5], dtype=np.float32)
     t = tt.tensor(x)
@@ -386,7 +383,6 @@ def test_piecewise_constant_functions():
 
 # -- comparisons, logic, where --------------------------------------------------------------------
 
-@pytest.mark.task("1.3")
 def test_comparisons_with_numbers_and_mixed_dtypes():
     x = tt.tensor([1, 2, 3])
     np.testing.assert_array_equal((x > 1.5).array, [False, True, True])
@@ -398,7 +394,6 @@ def test_comparisons_with_numbers_and_mixed_dtypes():
         _ = x < tt.tensor([1, 2])
 
 
-@pytest.mark.task("1.3")
 def test_logical_and_bitwise_ops():
     a = tt.tensor([True, True, False, False])
     b = tt.tensor([True, False, True, False])
@@ -417,7 +412,6 @@ def test_logical_and_bitwise_ops():
         ~tt.tensor([1.0])
 
 
-@pytest.mark.task("1.3")
 def test_isnan_isinf_isfinite_allclose():
     x = tt.tensor([1.0, np.nan, np.inf, -np.inf])
     np.testing.assert_array_equal(x.isnan().array, [False, True, False, False])
@@ -433,7 +427,6 @@ WHERE_SHAPES = [((3, 4), (3, 4), (3, 4)), ((3, 4), (4,), ()), ((2, 1), (1, 3), (
                 ((4,), (), (4,))]
 
 
-@pytest.mark.task("1.3")
 @pytest.mark.parametrize("cs,xs,ys", WHERE_SHAPES)
 def test_where_against_numpy(cs, xs, ys):
     rng = np.random.default_rng(0)
@@ -446,7 +439,6 @@ def test_where_against_numpy(cs, xs, ys):
     np.testing.assert_array_equal(out2.array, np.where(c, x, y))
 
 
-@pytest.mark.task("1.3")
 @pytest.mark.parametrize("cs,xs,ys", WHERE_SHAPES)
 def test_where_against_torch(torch, cs, xs, ys):
     rng = np.random.default_rng(1)
@@ -459,7 +451,6 @@ def test_where_against_torch(torch, cs, xs, ys):
     np.testing.assert_array_equal(ours.array, theirs.numpy())
 
 
-@pytest.mark.task("1.3")
 def test_where_with_numbers_and_errors():
     c = tt.tensor([True, False, True])
     out = tt.where(c, tt.tensor([1.0, 2.0, 3.0]), 0.0)
@@ -473,7 +464,6 @@ def test_where_with_numbers_and_errors():
         tt.where(c, tt.ones(2), 0.0)
 
 
-@pytest.mark.task("1.3")
 def test_masked_fill():
     x = tt.tensor([[1.0, 2.0], [3.0, 4.0]])
     out = x.masked_fill(tt.tensor([True, False]), -1.0)
@@ -484,7 +474,6 @@ def test_masked_fill():
 
 # -- in-place ops ---------------------------------------------------------------------------------
 
-@pytest.mark.task("1.3")
 def test_inplace_ops_write_into_the_same_memory():
     x = tt.tensor([1.0, 2.0, 3.0])
     data, v0 = x.array, x._version
@@ -510,7 +499,6 @@ def test_inplace_ops_write_into_the_same_memory():
     np.testing.assert_array_equal(x.array, [1.0, 0.0, 3.0])
 
 
-@pytest.mark.task("1.3")
 def test_inplace_errors():
     i = tt.tensor([1, 2])
     with pytest.raises(RuntimeError, match="float32.*int64|can't be cast"):
@@ -523,7 +511,6 @@ def test_inplace_errors():
         e.add_(1.0)
 
 
-@pytest.mark.task("1.3")
 def test_uniform_and_normal_fill_in_place():
     tt.manual_seed(0)
     x = tt.empty(1000)

@@ -1,5 +1,5 @@
-"""Indexing (task 1.10): basic, advanced and boolean ``__getitem__``, ``__setitem__`` and gather,
-against NumPy and PyTorch."""
+"""Indexing: basic, advanced and boolean ``__getitem__`` (task 1.10), and the library's
+``__setitem__`` and gather (no task), against NumPy and PyTorch."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import numpy as np
 import pytest
 
 import tinytorch.tensor as tt
-
-pytestmark = pytest.mark.task("1.10")
 
 SHAPE = (4, 5, 6)
 
@@ -77,6 +75,7 @@ def _torch_index(entry, torch):
 PARAMS = list(INDICES)
 
 
+@pytest.mark.task("1.10")
 @pytest.mark.parametrize("name", PARAMS)
 def test_getitem_against_numpy(name):
     a = _base()
@@ -88,6 +87,7 @@ def test_getitem_against_numpy(name):
     np.testing.assert_array_equal(out.array, expected)
 
 
+@pytest.mark.task("1.10")
 @pytest.mark.parametrize("name", PARAMS)
 def test_getitem_against_torch(torch, name):
     a = _base(1)
@@ -128,6 +128,7 @@ def test_setitem_against_torch(torch, name):
     np.testing.assert_array_equal(t.array, ref.numpy())
 
 
+@pytest.mark.task("1.10")
 def test_basic_index_is_view_advanced_is_copy():
     t = tt.tensor(_base())
     assert np.shares_memory(t[1:3].array, t.array)
@@ -155,6 +156,7 @@ def test_setitem_broadcasts_and_casts():
         t[0] = tt.ones(3)
 
 
+@pytest.mark.task("1.10")
 def test_mask_from_comparison_selects_like_numpy():
     a = _base()
     t = tt.tensor(a)
@@ -162,6 +164,7 @@ def test_mask_from_comparison_selects_like_numpy():
     np.testing.assert_array_equal(t[(t > 0) & (t < 1)].array, a[(a > 0) & (a < 1)])
 
 
+@pytest.mark.task("1.10")
 def test_iteration_and_len():
     t = tt.tensor([[1, 2], [3, 4], [5, 6]])
     assert len(t) == 3
@@ -172,6 +175,7 @@ def test_iteration_and_len():
         len(tt.tensor(1.0))
 
 
+@pytest.mark.task("1.10")
 def test_index_select():
     a = _base()
     out = tt.tensor(a).index_select(1, tt.tensor([4, 0]))
@@ -187,6 +191,7 @@ def test_tensor_as_python_index():
 
 # -- errors ---------------------------------------------------------------------------------------
 
+@pytest.mark.task("1.10")
 @pytest.mark.parametrize("index", [4, -5, (0, 5), (0, 0, 6), [0, 7]])
 def test_index_out_of_range(index):
     with pytest.raises(IndexError) as info:
@@ -196,6 +201,7 @@ def test_index_out_of_range(index):
         tt.zeros(SHAPE)[index] = 1.0
 
 
+@pytest.mark.task("1.10")
 def test_too_many_indices_and_bad_index_dtype():
     with pytest.raises(IndexError, match="(4, 5, 6)"):
         tt.zeros(SHAPE)[0, 0, 0, 0]
@@ -203,6 +209,7 @@ def test_too_many_indices_and_bad_index_dtype():
         tt.zeros(SHAPE)[tt.tensor([0.0, 1.0])]
 
 
+@pytest.mark.task("1.10")
 def test_mask_shape_mismatch():
     with pytest.raises(IndexError):
         tt.zeros(SHAPE)[tt.tensor([True, False])]

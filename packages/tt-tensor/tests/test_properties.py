@@ -131,7 +131,7 @@ def test_transpose_is_an_involution(shape, data):
     np.testing.assert_array_equal(tt.tensor(a).T.array, a.T)
 
 
-@pytest.mark.task("1.7")
+@pytest.mark.task("1.10")
 @PROFILE
 @given(nonempty_shapes, st.data())
 def test_split_then_cat_round_trip(shape, data):
@@ -146,7 +146,7 @@ def test_split_then_cat_round_trip(shape, data):
     np.testing.assert_array_equal(tt.cat(list(chunks), dim).array, a)
 
 
-@pytest.mark.task("1.7")
+@pytest.mark.task("1.10")
 @PROFILE
 @given(nonempty_shapes, st.data())
 def test_stack_then_unbind_round_trip(shape, data):

@@ -60,7 +60,7 @@ def test_gradients_by_finite_differences():
 def test_one_graph_node_and_no_silent_double_backward():
     x = tt.tensor(_x(), requires_grad=True)
     out = LayerNorm(8)(x)
-    assert "LayerNorm" in type(out.grad_fn).__name__
+    assert "LayerNorm" in out.grad_fn.name()
     with pytest.raises(RuntimeError, match="cannot be differentiated again"):
         grad((out * out).sum(), [x], create_graph=True)
 

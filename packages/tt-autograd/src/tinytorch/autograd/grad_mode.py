@@ -91,13 +91,20 @@ class _GradMode:
         self._previous: list[bool] = []  # a stack, so one instance can be entered twice
 
     def __enter__(self) -> None:
-        # BEGIN SOLUTION 2.7 grad mode: switch recording for the block, remember the old mode
+        """Switch recording to ``self.enabled`` for the block.
+
+        ``state.enabled`` is this thread's flag (``Engine.record`` makes no node while it is
+        False). Push its current value on the stack ``self._previous``, then set it.
+        """
+        # BEGIN SOLUTION 2.1 grad mode: switch recording for the block, remember the old mode
         self._previous.append(state.enabled)
         state.enabled = self.enabled
         # END SOLUTION
 
     def __exit__(self, *exc: object) -> None:
-        # BEGIN SOLUTION 2.7 grad mode: restore the mode the block started with
+        """Restore the mode the block started with: pop it from ``self._previous``. (Python calls
+        this also when the block raised, so the mode is restored after an exception too.)"""
+        # BEGIN SOLUTION 2.1 grad mode: restore the mode the block started with
         state.enabled = self._previous.pop()
         # END SOLUTION
 

@@ -33,8 +33,10 @@ class Sequential(Module):
     """
 
     def __init__(self, *args: Module) -> None:
+        """Register each module with ``self.add_module(name, module)``: under ``"0"``, ``"1"``,
+        ... in order, or, for one ``OrderedDict`` argument, under its keys."""
         super().__init__()
-        # BEGIN SOLUTION 3.9 register the modules under 0, 1, ... (or under the given names)
+        # BEGIN SOLUTION 3.7 register the modules under 0, 1, ... (or under the given names)
         if len(args) == 1 and isinstance(args[0], OrderedDict):
             for name, module in args[0].items():
                 self.add_module(name, module)
@@ -44,7 +46,9 @@ class Sequential(Module):
         # END SOLUTION
 
     def forward(self, input: Any) -> Any:
-        # BEGIN SOLUTION 3.9 feed each module's output to the next
+        """Feed ``input`` through the registered modules in order (``self._modules``), each
+        output the next one's input; return the last output."""
+        # BEGIN SOLUTION 3.7 feed each module's output to the next
         for module in self._modules.values():
             input = module(input)
         return input
@@ -180,10 +184,8 @@ class ModuleList(Module):
         return type(self)([*self, *other])
 
     def append(self, module: Module) -> ModuleList:
-        # BEGIN SOLUTION 3.9 register the module under the next index
         self.add_module(str(len(self)), module)
         return self
-        # END SOLUTION
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
         for module in modules:

@@ -32,7 +32,14 @@ __all__ = [
 
 
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
-    """The recommended gain for a nonlinearity (how much it shrinks the signal's std)."""
+    """The recommended gain for a nonlinearity: the factor that keeps the signal's std steady
+    through it (PyTorch's table): 1 for ``"linear"``, the conv names and ``"sigmoid"``; 5/3
+    for ``"tanh"``; sqrt(2) for ``"relu"``; sqrt(2 / (1 + slope^2)) for ``"leaky_relu"`` with
+    ``param`` the negative slope (default 0.01); 3/4 for ``"selu"``.
+
+    Raises:
+        ValueError: an unknown nonlinearity, or a ``param`` that is not a number.
+    """
     # BEGIN SOLUTION 3.8 gains of the nonlinearities
     linear_fns = ["linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
                   "conv_transpose2d", "conv_transpose3d"]
@@ -57,7 +64,12 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
 
 def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
-    """``(fan_in, fan_out)`` of a Linear ``(out, in)`` or conv ``(out, in, *kernel)`` weight."""
+    """``(fan_in, fan_out)`` of a Linear ``(out, in)`` or conv ``(out, in, *kernel)`` weight:
+    ``in * prod(kernel)`` and ``out * prod(kernel)`` (``math.prod`` of ``tensor.shape[2:]``).
+
+    Raises:
+        ValueError: fewer than 2 dims (the message names the shape).
+    """
     # BEGIN SOLUTION 3.8 fans of a weight tensor
     if tensor.ndim < 2:
         raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 "
@@ -172,8 +184,11 @@ def orthogonal_(tensor: Tensor, gain: float = 1.0,
 
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
                     generator: Generator | None = None) -> Tensor:
-    """Glorot uniform: U(-bound, bound) with bound = gain * sqrt(6 / (fan_in + fan_out))."""
-    # BEGIN SOLUTION 3.8 xavier uniform
+    """Glorot uniform: U(-bound, bound) with bound = gain * sqrt(6 / (fan_in + fan_out)).
+
+    Fans from ``_calculate_fan_in_and_fan_out``; fill with ``uniform_(tensor, -bound, bound,
+    generator)`` and return what it returns (the tensor)."""
+    # BEGIN SOLUTION 3.9 xavier uniform
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     bound = math.sqrt(3.0) * std
@@ -183,8 +198,9 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0,
                    generator: Generator | None = None) -> Tensor:
-    """Glorot normal: N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out))."""
-    # BEGIN SOLUTION 3.8 xavier normal
+    """Glorot normal: N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out)); fill with
+    ``normal_(tensor, 0.0, std, generator)``."""
+    # BEGIN SOLUTION 3.9 xavier normal
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
     return normal_(tensor, 0.0, std, generator)
@@ -196,11 +212,14 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
                      generator: Generator | None = None) -> Tensor:
     """He uniform: U(-bound, bound) with bound = gain * sqrt(3 / fan).
 
-    ``a`` is the negative slope of the leaky ReLU that follows (0 for ReLU).
+    ``fan`` is ``_calculate_correct_fan(tensor, mode)`` (``"fan_in"`` or ``"fan_out"``) and
+    ``gain = calculate_gain(nonlinearity, a)``: ``a`` is the negative slope of the leaky ReLU
+    that follows (0 for ReLU). Linear layers use ``a = sqrt(5)``, which gives
+    U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
     """
     if _no_elements(tensor):
         return tensor
-    # BEGIN SOLUTION 3.8 kaiming uniform
+    # BEGIN SOLUTION 3.9 kaiming uniform
     fan = _calculate_correct_fan(tensor, mode)
     gain = calculate_gain(nonlinearity, a)
     std = gain / math.sqrt(fan)
@@ -212,10 +231,11 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
 def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in",
                     nonlinearity: str = "leaky_relu",
                     generator: Generator | None = None) -> Tensor:
-    """He normal: N(0, std^2) with std = gain / sqrt(fan)."""
+    """He normal: N(0, std^2) with std = gain / sqrt(fan) (fan and gain as in
+    :func:`kaiming_uniform_`)."""
     if _no_elements(tensor):
         return tensor
-    # BEGIN SOLUTION 3.8 kaiming normal
+    # BEGIN SOLUTION 3.9 kaiming normal
     fan = _calculate_correct_fan(tensor, mode)
     gain = calculate_gain(nonlinearity, a)
     std = gain / math.sqrt(fan)

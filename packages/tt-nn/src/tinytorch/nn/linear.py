@@ -40,26 +40,35 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  device: Any = None, dtype: Any = None) -> None:
+        """Create ``self.weight``, a Parameter of shape ``(out_features, in_features)``, and
+        ``self.bias`` of shape ``(out_features,)`` (``tinytorch.tensor.empty(..., dtype=dtype)``
+        for their storage), or with ``bias=False`` declare it absent with
+        ``self.register_parameter("bias", None)``. Then fill them: ``self.reset_parameters()``.
+        """
         super().__init__()
         _check_device(device)
         self.in_features = in_features
         self.out_features = out_features
-        # BEGIN SOLUTION 3.3 create the weight (out, in) and the optional bias (out,)
+        # BEGIN SOLUTION 3.10 create the weight (out, in) and the optional bias (out,)
         self.weight = Parameter(empty(out_features, in_features, dtype=dtype))
         if bias:
             self.bias = Parameter(empty(out_features, dtype=dtype))
         else:
             self.register_parameter("bias", None)
-        # END SOLUTION
         self.reset_parameters()
+        # END SOLUTION
 
     def reset_parameters(self, generator: Any = None) -> None:
-        """Draw fresh weights (what the constructor does)."""
-        # BEGIN SOLUTION 3.3 PyTorch's default initialisation of a Linear layer
+        """Draw fresh weights, as PyTorch does (the constructor calls this).
+
+        ``init.kaiming_uniform_(self.weight, a=math.sqrt(5), generator=generator)``, which is
+        U(-1/sqrt(in_features), 1/sqrt(in_features)); the bias (when there is one) from the same
+        range with ``init.uniform_`` (0 if ``in_features`` is 0).
+        """
+        # BEGIN SOLUTION 3.10 PyTorch's default initialisation of a Linear layer
         init.kaiming_uniform_(self.weight, a=math.sqrt(5), generator=generator)
         if self.bias is not None:
-            fan_in = self.in_features
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0.0
             init.uniform_(self.bias, -bound, bound, generator=generator)
         # END SOLUTION
 

@@ -114,16 +114,23 @@ def _decode(node: Any, arrays: dict[str, np.ndarray], depth: int = 0) -> Any:
 def save(obj: Any, path: str | os.PathLike[str]) -> None:
     """Write ``obj`` (a state dict or a nest of them) to ``path`` as an ``.npz``, atomically.
 
+    ``_encode(obj, arrays)`` returns the JSON-able tree and moves every array into the dict
+    ``arrays`` (as ``"a0"``, ``"a1"``...). Store the JSON text of ``{"format": FORMAT,
+    "version": VERSION, "tree": tree}``, UTF-8 encoded, as a uint8 array under ``META_KEY``;
+    then ``np.savez(f, **arrays)`` into ``with atomic_write(path) as f``.
+
     Raises:
         TypeError: ``obj`` holds something other than the types listed in the module docstring.
         ValueError: containers nested more than :data:`MAX_DEPTH` levels.
     """
+    # BEGIN SOLUTION 3.25 save: the tree as JSON, the arrays as .npy members, written atomically
     arrays: dict[str, np.ndarray] = {}
     tree = _encode(obj, arrays)
     meta = json.dumps({"format": FORMAT, "version": VERSION, "tree": tree})
     arrays[META_KEY] = np.frombuffer(meta.encode("utf-8"), dtype=np.uint8)
     with atomic_write(path) as f:
         np.savez(f, **arrays)
+    # END SOLUTION
 
 
 # -- load -------------------------------------------------------------------------------------
@@ -173,6 +180,14 @@ def _read_arrays(archive: zipfile.ZipFile, archive_size: int) -> dict[str, np.nd
 def load(path: str | os.PathLike[str]) -> Any:
     """Read what :func:`save` wrote (Tensors come back as Tensors, containers as containers).
 
+    Inside ``try``: open ``zipfile.ZipFile(path)`` and read its members with
+    ``_read_arrays(archive, file size)`` (which checks each against its header); pop the
+    ``META_KEY`` array (none: "not a TinyTorch checkpoint"), decode its bytes as UTF-8 JSON,
+    check ``meta["format"] == FORMAT``, and return ``_decode(meta["tree"], arrays)``. Turn
+    every failure into a CheckpointError that starts with the path: re-raise a CheckpointError
+    as ``f"{path}: {error}"``; a RecursionError means metadata nested too deep to parse; any
+    other Exception is a corrupted or truncated checkpoint (name its type and message).
+
     Raises:
         FileNotFoundError: nothing at ``path``.
         CheckpointError: the file is not a whole, undamaged TinyTorch checkpoint; the message
@@ -181,7 +196,7 @@ def load(path: str | os.PathLike[str]) -> Any:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}")
-    # BEGIN SOLUTION 3.18 load: open with allow_pickle=False, check the format, rebuild the tree
+    # BEGIN SOLUTION 3.25 load: read the checked members, check the format, rebuild the tree
     try:
         with zipfile.ZipFile(path) as archive:
             arrays = _read_arrays(archive, path.stat().st_size)

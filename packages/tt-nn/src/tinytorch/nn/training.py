@@ -29,7 +29,7 @@ from tinytorch.tensor import Tensor, get_rng_state, set_rng_state
 from .clip_grad import clip_grad_norm_
 from .serialization import load, save
 
-__all__ = ["fit", "evaluate", "accuracy", "History"]
+__all__ = ["fit", "train_step", "evaluate", "accuracy", "History"]
 
 History = dict[str, list[float]]
 """``{"epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds"}`` -> lists."""
@@ -70,6 +70,29 @@ def evaluate(model: Any, loader: Any, loss_fn: Callable[..., Tensor] | None = No
         return math.nan, math.nan
     return (total_loss / count if loss_fn is not None else math.nan,
             total_metric / count if metric is not None else math.nan)
+
+
+def train_step(model: Any, loss_fn: Callable[[Tensor, Tensor], Tensor], optimizer: Any,
+               inputs: Tensor, target: Tensor, clip_grad_norm: float | None = None
+               ) -> tuple[Tensor, Tensor]:
+    """One optimisation step on one batch; returns ``(output, loss)``.
+
+    Forget the old gradients (``optimizer.zero_grad()``), forward (``model(inputs)``), the loss
+    (``loss_fn(output, target)``), backward, then, when ``clip_grad_norm`` is given, scale the
+    gradients of every parameter of ``optimizer.param_groups`` to that joint norm
+    (:func:`~tinytorch.nn.clip_grad_norm_`), and finally ``optimizer.step()``.
+    """
+    # BEGIN SOLUTION 3.26 training step: zero grads, forward, loss, backward, (clip), step
+    optimizer.zero_grad()
+    output = model(inputs)
+    loss = loss_fn(output, target)
+    loss.backward()
+    if clip_grad_norm is not None:
+        clip_grad_norm_([p for group in optimizer.param_groups for p in group["params"]],
+                        clip_grad_norm)
+    optimizer.step()
+    return output, loss
+    # END SOLUTION
 
 
 def _checkpoint_state(model: Any, optimizer: Any, scheduler: Any, loader: Any, epoch: int,
@@ -134,7 +157,6 @@ def fit(model: Any, loss_fn: Callable[[Tensor, Tensor], Tensor], optimizer: Any,
         stopper = dict(state["early_stopping"])
         start = int(state["epoch"])
         say(f"resumed from {checkpoint} after epoch {start}")
-    params = [p for group in optimizer.param_groups for p in group["params"]]
 
     for epoch in range(start, epochs):
         if stopper["stopped"]:
@@ -144,15 +166,7 @@ def fit(model: Any, loss_fn: Callable[[Tensor, Tensor], Tensor], optimizer: Any,
         total_loss = total_metric = 0.0
         count = 0
         for inputs, target in train_loader:
-            # BEGIN SOLUTION 3.19 training step: zero grads, forward, loss, backward, (clip), step
-            optimizer.zero_grad()
-            output = model(inputs)
-            loss = loss_fn(output, target)
-            loss.backward()
-            if clip_grad_norm is not None:
-                clip_grad_norm_(params, clip_grad_norm)
-            optimizer.step()
-            # END SOLUTION
+            output, loss = train_step(model, loss_fn, optimizer, inputs, target, clip_grad_norm)
             if scheduler is not None and scheduler_interval == "step":
                 scheduler.step()
             n = _batch_size(target)

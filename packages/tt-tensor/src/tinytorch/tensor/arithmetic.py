@@ -6,11 +6,14 @@ broadcast them. Python numbers become 0-d constant tensors, so every binary op h
 inputs and its backward rule is the same whether the other operand was a number or a tensor.
 
 Results that are inf or nan (``1 / 0``, float16 overflow) are correct results, as in PyTorch: they
-are computed under ``np.errstate`` so that NumPy prints no RuntimeWarning.
+are computed under ``np.errstate`` so that NumPy prints no RuntimeWarning. (``+ - *`` of float32 and
+float64 tensors are not: there an overflow needs values beyond 1e38, and ``np.errstate`` would cost
+more than the op itself on small tensors.)
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +26,7 @@ if TYPE_CHECKING:
     from .tensor import Tensor
 
 Number = int | float | bool
+_FLOAT16 = np.dtype(np.float16)
 
 
 def _check_integer_divisor(y: np.ndarray) -> None:
@@ -31,6 +35,8 @@ def _check_integer_divisor(y: np.ndarray) -> None:
 
 
 def _true_divide(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    if y.ndim == 0 and 1.0 <= abs(y.item()) < math.inf:  # ``x / 3``: nothing can warn
+        return np.true_divide(x, y)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return np.true_divide(x, y)
 
@@ -66,12 +72,36 @@ class ArithmeticOps:
     # BEGIN SOLUTION 1.3 binary: promote dtypes, broadcast, and apply a binary ufunc
     def _binary(self: Tensor, op: str, ufunc: Callable[..., np.ndarray], other: Any,
                 reverse: bool = False, float_result: bool = False) -> Tensor:
+        """``ufunc(self, other)`` with PyTorch's dtype promotion and broadcasting, recorded as
+        the op ``op`` (``add``, ``mul``...): every arithmetic operator comes through here.
+
+        What to do:
+
+        1. The result dtype is ``result_type(self, other)`` (task 1.2). With ``float_result``
+           (true division, atan2), a bool or integer result dtype becomes the default float
+           (``get_default_dtype()``): ``tensor([1, 2]) / 2`` is float32.
+        2. ``other`` may be a Python number: ``self._lift(other, dtype)`` makes it a 0-d Tensor
+           of that dtype (a Tensor passes through unchanged).
+        3. With ``reverse`` the operands swap places: ``2 - t`` calls ``t.__rsub__(2)``, which
+           computes ``ufunc(2, t)``. The inputs are then ``(other, self)``, in that order.
+        4. Cast both arrays to the result dtype (``.astype``; skip it when already right) and
+           call ``ufunc(x, y)``: NumPy broadcasts, e.g. (3, 1) with (4,) gives (3, 4).
+        5. Return ``self._make(op, result, (a, b))``, the inputs in the order of the ufunc.
+
+        Errors the tests expect: a RuntimeError naming both shapes when they do not broadcast
+        (NumPy raises a ValueError that says "broadcast": catch it and re-raise).
+
+        Hints: float16 overflows easily (60000 * 2 is inf, the right answer): compute float16
+        under ``np.errstate(over="ignore")`` so that NumPy prints no warning. Small ops are
+        dominated by this bookkeeping: once the tests pass, skip ``result_type`` when ``other``
+        is a Tensor of self's dtype (the library does; tests do not measure it).
+        """
         other_data = getattr(other, "array", None)
         if isinstance(other_data, np.ndarray) and other_data.dtype == self.array.dtype \
                 and (not float_result or self.array.dtype.kind == "f"):
             target = self.array.dtype  # fast path: same dtype, nothing to promote
-        elif type(other) in (float, int) and self.array.dtype.kind == "f":
-            target = self.array.dtype  # fast path: a number never widens a float tensor
+        elif type(other) in (float, int) and self.array.dtype.char in "fd":
+            target = self.array.dtype  # fast path: a number never widens float32/float64
             other = self._wrap(np.asarray(other, dtype=target))
         else:
             dtype = result_type(self, other)
@@ -86,7 +116,7 @@ class ArithmeticOps:
         if y.dtype != target:
             y = y.astype(target)
         try:
-            if target == np.float16:  # float16 overflows to inf easily; inf is the right answer
+            if target is _FLOAT16:  # float16 overflows to inf easily; inf is the right answer
                 with np.errstate(over="ignore"):
                     data = ufunc(x, y)
             else:
@@ -110,8 +140,9 @@ class ArithmeticOps:
         return self._lift(other) * alpha
 
     def _refuse_bool(self: Tensor, other: Any) -> None:
-        if self.array.dtype == np.bool_ or type(other) is bool \
-                or getattr(getattr(other, "array", None), "dtype", None) == np.bool_:
+        other_array = getattr(other, "array", None)
+        if self.array.dtype.kind == "b" or type(other) is bool \
+                or other_array is not None and other_array.dtype.kind == "b":
             raise RuntimeError("subtraction (-) with a bool tensor is not supported; use ~ or "
                                "logical_not to invert a mask, ^ or logical_xor for two masks")
 

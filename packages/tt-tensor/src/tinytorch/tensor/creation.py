@@ -33,7 +33,7 @@ def tensor(data: Any, dtype: Any = None, device: Any = None, requires_grad: bool
     check_device(device)
     array = as_array(data, dtype)
     source = getattr(data, "array", data)
-    if isinstance(source, np.ndarray) and np.may_share_memory(array, source):
+    if array is source or isinstance(source, np.ndarray) and np.may_share_memory(array, source):
         array = array.copy()  # tensor() always copies
     return _new(array, requires_grad)
 
@@ -57,7 +57,7 @@ def from_numpy(array: np.ndarray) -> Tensor:
 def _shape(size: tuple[Any, ...]) -> tuple[int, ...]:
     """The shape of a new tensor: ints (or one sequence of ints), none negative."""
     shape = shape_args(size)
-    if any(s < 0 for s in shape):
+    if shape and min(shape) < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension: {shape}")
     return shape
 

@@ -40,10 +40,6 @@ class DType:
         return self.numpy.kind == "f"
 
     @property
-    def is_signed(self) -> bool:
-        return self.numpy.kind in "if"
-
-    @property
     def category(self) -> int:
         """0 for bool, 1 for integers, 2 for floating point."""
         return {"b": 0, "u": 1, "i": 1, "f": 2}[self.numpy.kind]
@@ -95,7 +91,19 @@ def as_dtype(dtype: Any) -> DType:
     """Turn a DType, a name (``"float32"``, ``"long"``), a NumPy dtype or ``bool``/``int``/``float``
     into a DType.
 
-    Raises TypeError naming the dtype when it is not one of the nine supported.
+    What to do, in this order:
+
+    * a DType is returned as it is;
+    * the Python types ``bool``, ``int`` and ``float`` give ``bool_``, ``int64`` and the default
+      float (:func:`get_default_dtype`), as PyTorch maps them;
+    * a name is looked up in ``_BY_NAME`` (which also holds PyTorch's aliases ``"long"``,
+      ``"half"``, ``"double"``...);
+    * anything else NumPy understands (``np.float16``, ``np.dtype("int32")``, ``"<f4"``) goes
+      through ``np.dtype(...)`` and is looked up in ``_BY_NUMPY``.
+
+    Errors the tests expect: a TypeError whose message contains ``unsupported dtype`` and the
+    dtype as given (``complex64``, ``float8``...) for anything that is not one of the nine.
+    Hint: ``np.dtype("float8")`` raises TypeError itself: catch it and raise your own.
     """
     # BEGIN SOLUTION 1.1 dtypes: look a dtype up by DType, name, NumPy dtype or Python type
     if isinstance(dtype, DType):
@@ -129,14 +137,26 @@ def from_numpy_dtype(dtype: np.dtype) -> DType:
 
 # BEGIN SOLUTION 1.2 promotion: promote two dtypes, and find the result dtype of an op
 def promote_types(a: DType, b: DType) -> DType:
-    """The smallest dtype both ``a`` and ``b`` convert to without losing their category."""
+    """The smallest dtype both ``a`` and ``b`` convert to without losing their category.
+
+    The dtypes form a chain by ``rank`` (see the module docstring): the result is the one of
+    higher rank, so a float beats any integer (``promote_types(int64, float16)`` is float16,
+    as in PyTorch). One fork: uint8 and int8 share a rank and neither holds the other's values,
+    so together they give int16.
+    """
     if a.rank == b.rank and a is not b:  # uint8 with int8: neither holds the other
         return int16
     return a if a.rank >= b.rank else b
 
 
 def _combine(higher: DType | None, lower: DType | None) -> DType | None:
-    """Let a lower-priority participant in only if it brings a higher category."""
+    """The dtype of two priority groups together (either may be None: an empty group).
+
+    The lower-priority group only counts when it brings a higher category (``DType.category``:
+    bool < integer < floating point), or when the higher group is bool: int32 with a lower int64
+    stays int32, int32 with a lower float64 promotes (to float64), bool with a lower int64 gives
+    int64.
+    """
     if higher is None:
         return lower
     if lower is None:
@@ -149,8 +169,15 @@ def _combine(higher: DType | None, lower: DType | None) -> DType | None:
 def result_type(*operands: Any) -> DType:
     """The dtype PyTorch gives an elementwise op over tensors and Python scalars.
 
-    Dimensioned tensors take priority over 0-d tensors, which take priority over Python scalars;
-    within each group dtypes promote normally.
+    Each operand falls in one of three groups, by priority: tensors with at least one dim, 0-d
+    tensors, and Python (or NumPy) scalars. Promote the dtypes within each group with
+    :func:`promote_types`, then merge the groups from the lowest up with :func:`_combine`.
+    So ``float32 tensor + 2.5`` stays float32 (a scalar never widens its own category), and
+    ``int64 tensor + 0-d float64 tensor`` is float64 (it brings a higher category).
+
+    Hints: a Tensor has ``.dtype`` (a DType) and ``.ndim``; a NumPy array counts as a tensor
+    (``from_numpy_dtype(x.dtype)``); :func:`scalar_dtype` gives a Python number's dtype (and
+    raises TypeError for anything else, which is what the tests expect).
     """
     dim_result = zero_result = scalar_result = None
     for x in operands:

@@ -97,6 +97,22 @@ class IndexingOps:
     # BEGIN SOLUTION 1.10 indexing: basic, advanced and boolean indexing
     @_ext.op
     def __getitem__(self: Tensor, index: Any) -> Tensor:
+        """``t[index]``: ints, slices, None, ``...``, integer tensors/lists and bool masks.
+
+        ``self._convert_index(index)`` gives a tuple NumPy understands (Tensors become arrays).
+        An index of only ints/slices/None/Ellipsis is *basic* (``_is_basic``): NumPy returns a
+        view, so record ``self._make("getitem", data, (self,), view_of=self, index=idx)``; any
+        integer array or mask makes it *advanced*: a copy (``view_of=None``). Two details:
+
+        * NumPy gives a scalar, not a view, for ``array[0, 1]``: index with
+          ``idx + (Ellipsis,)`` when the index is basic and has no Ellipsis yet;
+        * PyTorch and NumPy place indexed dims differently in ``t[0, :, [1, 2]]``: when
+          ``_ints_apart(idx)``, index in two steps, ``self[ints][arrays]`` with
+          ``ints, arrays = _split_ints(idx)``.
+
+        Errors the tests expect: IndexError for an index out of range or too many indices
+        (NumPy raises it: add the tensor's shape to the message).
+        """
         idx = self._convert_index(index)
         basic = _is_basic(idx)
         if not basic and _ints_apart(idx):

@@ -40,7 +40,22 @@ class LinalgOps:
     # BEGIN SOLUTION 1.6 matmul: check shapes and multiply (batched, 1-D cases included)
     @_ext.op
     def matmul(self: Tensor, other: Tensor) -> Tensor:
-        """Matrix product with broadcasting over batch dims (see the module table)."""
+        """Matrix product with broadcasting over batch dims (see the module table).
+
+        What to do: check the shapes, then let ``np.matmul`` do the work (it follows the same
+        rules, batch dims included) and record ``self._make("matmul", data, (self, other))``.
+        ``other`` may be a NumPy array: ``self._lift(other)``.
+
+        Errors the tests expect, each naming the shapes or dtypes involved:
+
+        * TypeError for a Python number (``t @ 2``: use ``*``);
+        * RuntimeError for a 0-d operand, and for two different dtypes (no promotion here, as
+          in PyTorch);
+        * RuntimeError when the inner sizes differ: the last dim of ``self`` must equal the
+          second-to-last dim of ``other`` (its only dim when ``other`` is 1-D). Write this check
+          yourself: NumPy's message does not say which sizes clash;
+        * RuntimeError when the batch dims do not broadcast (``np.matmul`` raises ValueError).
+        """
         if isinstance(other, (bool, int, float, np.number)):
             raise TypeError(f"matmul: expected a Tensor, got {type(other).__name__} (use * to "
                             "multiply by a number)")

@@ -50,8 +50,9 @@ def format_tensor(t: Tensor) -> str:
         extras.append(f"size={data.shape}")
     if t.dtype.name not in _DEFAULT_DTYPES:
         extras.append(f"dtype=tinytorch.{t.dtype.name}")
-    if t.grad_fn is not None:
-        extras.append(f"grad_fn=<{type(t.grad_fn).__name__}>")
+    if t.grad_fn is not None:  # a node names itself (PyTorch's grad_fn.name()); else its type
+        name = getattr(t.grad_fn, "name", None)
+        extras.append(f"grad_fn=<{name() if callable(name) else type(t.grad_fn).__name__}>")
     elif t.requires_grad:
         extras.append("requires_grad=True")
     return prefix + body + "".join(", " + e for e in extras) + ")"

@@ -136,11 +136,12 @@ class RandomOps:
             found = np.searchsorted((cdf + offsets).ravel(), (u + offsets).ravel(), side="right")
             samples = found.reshape(rows, num_samples) - offsets * k
         else:
-            if num_samples > k or num_samples > np.count_nonzero(p, axis=1).min():
+            if num_samples > k:
                 raise RuntimeError(f"multinomial: cannot draw {num_samples} samples without "
-                                   f"replacement from {k} categories (or fewer with weight > 0)")
+                                   f"replacement from {k} categories")
             # Exponential races: category i finishes at time E_i / p_i; the order in which
-            # categories finish is the order of sequential draws without replacement.
+            # categories finish is the order of sequential draws without replacement. Weight-0
+            # categories never finish (inf): they come last, as in PyTorch.
             with np.errstate(divide="ignore"):
                 finish = draw.exponential(size=(rows, k)) / p
             samples = np.argsort(finish, axis=1, kind="stable")[:, :num_samples]

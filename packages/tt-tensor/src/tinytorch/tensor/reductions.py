@@ -43,7 +43,15 @@ class ReductionOps:
     __slots__ = ()
 
     def _dims(self: Tensor, dim: Dim) -> tuple[int, ...] | None:
-        """``dim`` as a sorted tuple of non-negative dims, or None for all of them."""
+        """``dim`` as a sorted tuple of non-negative dims, or None for all of them.
+
+        ``dim`` is None (all dims), an int, or a tuple/list of ints; negative dims count from
+        the end. None, an empty tuple, and any dim of a 0-d tensor (0 or -1) mean all dims.
+        ``self._dim(d)`` makes one dim non-negative and raises the IndexError the tests expect
+        for a dim out of range. Errors the tests expect: RuntimeError (saying "twice") when a
+        dim is named twice, e.g. ``(1, -2)`` on a 3-d tensor.
+        """
+        # BEGIN SOLUTION 1.5 dims: normalise dim to a sorted tuple of dims, or None for all
         if dim is None:
             return None
         if isinstance(dim, (int, np.integer)):
@@ -55,6 +63,7 @@ class ReductionOps:
         if len(set(normal)) != len(normal):
             raise RuntimeError(f"dim {dim} names the same dimension twice")
         return normal if self.array.ndim else None
+        # END SOLUTION
 
     def _reduced_count(self: Tensor, dims: tuple[int, ...] | None) -> int:
         if dims is None:
@@ -66,50 +75,75 @@ class ReductionOps:
             raise RuntimeError(f"{name}() needs a floating point tensor, got {self.dtype.name}; "
                             "convert it with .float() first")
 
-    # BEGIN SOLUTION 1.5 reductions: sum, max and the reductions built from them
     @_ext.op
     def sum(self: Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None,
             axis: Dim = None, keepdims: bool | None = None) -> Tensor:
-        """Sum over ``dim`` (all dims when None), after casting to ``dtype`` if given."""
+        """Sum over ``dim`` (all dims when None), after casting to ``dtype`` if given.
+
+        Shapes: (2, 3, 4) summed over dim 1 is (2, 4), or (2, 1, 4) with ``keepdim=True`` (so
+        that the result broadcasts against the input). Bool and integer tensors sum in int64
+        (``accumulator_dtype``), as in PyTorch. Record ``self._make("sum", data, (self,),
+        dim=dims, keepdim=keepdim)``: the backward rule needs both. Hint: NumPy's ``sum`` takes
+        ``axis`` (None or a tuple), ``keepdims`` and ``dtype``; wrap its result with
+        ``np.asarray`` (a full sum is a NumPy scalar, not an array).
+        """
         dim, keepdim = numpy_names(dim, keepdim, axis, keepdims)
         if dtype is not None:
             return self.to(dtype).sum(dim, keepdim)
+        # BEGIN SOLUTION 1.5 sum: sum over the normalised dims, int64 for integers
         dims = self._dims(dim)
         data = self.array.sum(axis=dims, keepdims=keepdim, dtype=accumulator_dtype(self.array))
         return self._make("sum", np.asarray(data), (self,), dim=dims, keepdim=keepdim)
+        # END SOLUTION
 
     @_ext.op
     def mean(self: Tensor, dim: Dim = None, keepdim: bool = False, *, dtype: Any = None,
              axis: Dim = None, keepdims: bool | None = None) -> Tensor:
-        """Arithmetic mean over ``dim``; needs a floating point tensor (as in PyTorch)."""
+        """Arithmetic mean over ``dim``: the sum divided by the number of reduced elements.
+
+        Build it from :meth:`sum` and ``/`` (task 1.3), so that it needs no backward rule of its
+        own; ``self._reduced_count(dims)`` counts the elements. Errors the tests expect: the
+        mean of a bool or integer tensor is a RuntimeError, as in PyTorch
+        (``self._require_float("mean")``). The mean of nothing is nan.
+        """
         dim, keepdim = numpy_names(dim, keepdim, axis, keepdims)
         if dtype is not None:
             return self.to(dtype).mean(dim, keepdim)
+        # BEGIN SOLUTION 1.5 mean: the sum over dims divided by the count (floats only)
         self._require_float("mean")
         dims = self._dims(dim)
         count = self._reduced_count(dims)
         return self.sum(dims, keepdim) / count if count else self.sum(dims, keepdim) * np.nan
+        # END SOLUTION
 
     @_ext.op
     def amax(self: Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
              keepdims: bool | None = None) -> Tensor:
-        """Largest value over ``dim``; ties share the gradient evenly."""
+        """Largest value over ``dim`` (all dims when None), as ``sum`` reduces.
+
+        Record ``self._make("amax", data, (self,), dim=dims, keepdim=keepdim)`` (ties share the
+        gradient evenly in part 2). Errors the tests expect: reducing over no elements has no
+        maximum: ``self._check_not_empty("amax", dims)`` raises as PyTorch does.
+        """
         dim, keepdim = numpy_names(dim, keepdim, axis, keepdims)
+        # BEGIN SOLUTION 1.5 amax: the largest value over the normalised dims
         dims = self._dims(dim)
         self._check_not_empty("amax", dims)
         data = np.max(self.array, axis=dims, keepdims=keepdim)
         return self._make("amax", np.asarray(data), (self,), dim=dims, keepdim=keepdim)
+        # END SOLUTION
 
     @_ext.op
     def amin(self: Tensor, dim: Dim = None, keepdim: bool = False, *, axis: Dim = None,
              keepdims: bool | None = None) -> Tensor:
-        """Smallest value over ``dim``; ties share the gradient evenly."""
+        """Smallest value over ``dim``, as :meth:`amax` (record ``"amin"``)."""
         dim, keepdim = numpy_names(dim, keepdim, axis, keepdims)
+        # BEGIN SOLUTION 1.5 amin: the smallest value over the normalised dims
         dims = self._dims(dim)
         self._check_not_empty("amin", dims)
         data = np.min(self.array, axis=dims, keepdims=keepdim)
         return self._make("amin", np.asarray(data), (self,), dim=dims, keepdim=keepdim)
-    # END SOLUTION
+        # END SOLUTION
 
     def _check_not_empty(self: Tensor, name: str, dims: tuple[int, ...] | None) -> None:
         """Reducing over no elements has no max/min: RuntimeError for all dims, IndexError for

@@ -26,9 +26,9 @@ def shape_args(args: tuple[Any, ...]) -> tuple[int, ...]:
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = tuple(args[0])
     for a in args:
-        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
+        if type(a) is not int and (not isinstance(a, (int, np.integer)) or isinstance(a, bool)):
             raise TypeError(f"sizes must be ints, got {args}")
-    return tuple(int(a) for a in args)
+    return tuple(map(int, args))
 
 
 class ShapeOps:
@@ -38,6 +38,15 @@ class ShapeOps:
 
     # BEGIN SOLUTION 1.7 reshape: infer -1 and reshape (a view when the layout allows)
     def _infer_shape(self: Tensor, shape: tuple[int, ...], name: str) -> tuple[int, ...]:
+        """``shape`` with its -1 (if any) replaced by the size that makes the element counts
+        match: reshaping (2, 3, 4) to (-1, 4) gives (6, 4).
+
+        Errors the tests expect (RuntimeError, starting with ``name``): more than one -1 (the
+        message says "only one dim can be -1"), a size below -1, and a shape whose element
+        count cannot be the tensor's (the message says "invalid for input of size N").
+        Hint: ``math.prod`` of the known sizes; with a -1 the known product must divide the size
+        (and cannot be 0).
+        """
         unknown = [i for i, s in enumerate(shape) if s == -1]
         if len(unknown) > 1:
             raise RuntimeError(f"{name}: only one dim can be -1, got shape {shape}")
@@ -57,7 +66,15 @@ class ShapeOps:
 
     @_ext.op
     def reshape(self: Tensor, *shape: Any) -> Tensor:
-        """The same values in a new shape (one size may be -1); a view when possible."""
+        """The same values in a new shape (one size may be -1); a view when possible.
+
+        ``shape`` comes as ``reshape(2, 3)`` or ``reshape((2, 3))``: ``shape_args(shape)`` gives
+        the ints. Then ``self._infer_shape(...)`` and ``self.array.reshape(...)``, which is a
+        view of the same memory when the layout allows (and a copy otherwise, e.g. after a
+        transpose). Record ``self._make("reshape", data, (self,), view_of=self,
+        shape=self.shape)``: ``view_of`` makes a view share self's version counter, and the
+        backward rule reshapes the gradient back to the old ``shape``.
+        """
         new_shape = self._infer_shape(shape_args(shape), "reshape")
         return self._make("reshape", self.array.reshape(new_shape), (self,), view_of=self,
                           shape=self.shape)
@@ -123,7 +140,15 @@ class ShapeOps:
     # BEGIN SOLUTION 1.8 permute: reorder dims (transpose, T) as views
     @_ext.op
     def permute(self: Tensor, *dims: Any) -> Tensor:
-        """Reorder the dims: result dim i is input dim ``dims[i]``."""
+        """Reorder the dims: result dim i is input dim ``dims[i]``. A (2, 3, 4) tensor permuted
+        by (2, 0, 1) has shape (4, 2, 3).
+
+        ``dims`` comes as ``permute(2, 0, 1)`` or ``permute((2, 0, 1))`` (``shape_args``); make
+        each non-negative with ``self._dim``. ``self.array.transpose(order)`` is a view: record
+        ``self._make("permute", data, (self,), view_of=self, dims=order)`` (the backward rule
+        applies the inverse permutation). Errors the tests expect: RuntimeError (saying
+        "permutation") when ``dims`` is not a permutation of all the dims.
+        """
         order = tuple(self._dim(d) for d in shape_args(dims))
         if sorted(order) != list(range(self.ndim)):
             raise RuntimeError(f"permute: dims {dims} are not a permutation of the "
@@ -168,7 +193,18 @@ class ShapeOps:
     # BEGIN SOLUTION 1.9 expand: broadcast size-1 dims to a larger shape without copying
     @_ext.op
     def expand(self: Tensor, *sizes: Any) -> Tensor:
-        """A read-only view with size-1 dims repeated (and new leading dims); -1 keeps a size."""
+        """A read-only view with size-1 dims repeated (and new leading dims); -1 keeps a size.
+
+        (3, 1) expanded to (2, 3, 4) is (2, 3, 4): dims align from the right, a size-1 dim may
+        grow, other sizes must match (or be given as -1), and new dims may only be added in
+        front. ``np.broadcast_to`` makes the view without copying (stride 0 on the repeated
+        dims). Record ``self._make("expand", data, (self,), view_of=self, shape=self.shape)``:
+        the backward rule sums the gradient back to the old ``shape``.
+
+        Errors the tests expect (RuntimeError): fewer target dims than the tensor has (says
+        "fewer dims"), a size that clashes with a non-1 size (says "the size 4 must match the
+        existing size 3"), and -1 for a new leading dim.
+        """
         target = shape_args(sizes)
         if len(target) < self.ndim:
             raise RuntimeError(f"expand: target shape {target} has fewer dims than the tensor's "

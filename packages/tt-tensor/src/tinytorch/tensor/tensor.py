@@ -135,7 +135,10 @@ class Tensor(ArithmeticOps, UnaryOps, ComparisonOps, MaskingOps, InplaceOps, Red
             return Tensor(value)
         if not isinstance(value, (bool, int, float, np.number, np.bool_)):
             raise TypeError(f"expected a Tensor or a Python number, got {type(value).__name__}")
-        return Tensor._wrap(cast(np.asarray(value), (dtype or self.dtype).numpy))
+        target = (dtype or self.dtype).numpy
+        if target.char in "fd":  # float32 or float64: any number fits
+            return Tensor._wrap(np.asarray(value, dtype=target))
+        return Tensor._wrap(cast(np.asarray(value), target))  # ints wrap, float16 may overflow
 
     # -- attributes -----------------------------------------------------------------------------
 

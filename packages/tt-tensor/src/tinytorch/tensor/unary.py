@@ -38,10 +38,19 @@ def _erf(x: np.ndarray) -> np.ndarray:
     return (sign * (1.0 - poly * np.exp(-a * a))).astype(x.dtype, copy=False)
 
 
+# BEGIN SOLUTION 1.4 sigmoid: 1 / (1 + e^-x) without overflow for any x
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^-x) without overflow: use e^-|x| on both sides of zero."""
+    """The logistic function 1 / (1 + e^-x) of a float array, same shape and dtype.
+
+    Written as it stands, ``np.exp(-x)`` overflows for x = -1000 (NumPy warns, though the answer
+    0 is right). Never exponentiate a positive number: with ``e = exp(-|x|)`` (in (0, 1]),
+    sigmoid(x) is ``1 / (1 + e)`` for x >= 0 and ``e / (1 + e)`` for x < 0 (multiply the top
+    and bottom by e^x). ``np.where`` picks per element. Keep the input's dtype
+    (``.astype(x.dtype, copy=False)``): NumPy would make float64 of float16.
+    """
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
+# END SOLUTION
 
 
 class UnaryOps:
@@ -49,9 +58,23 @@ class UnaryOps:
 
     __slots__ = ()
 
-    # BEGIN SOLUTION 1.4 unary: elementwise math functions (float ops promote integers)
+    # BEGIN SOLUTION 1.4 unary: apply an elementwise NumPy function (integers compute as floats)
     def _unary(self: Tensor, op: str, fn: Callable[[np.ndarray], np.ndarray],
                to_float: bool = True, quiet: bool = True) -> Tensor:
+        """``fn`` (a NumPy function of one array) applied to every element, recorded as the op
+        ``op`` (``exp``, ``log``...): every function of this file comes through here.
+
+        What to do: take ``self.array``; with ``to_float``, cast a bool or integer array to the
+        default float first (``get_default_dtype().numpy``): ``tensor([1, 2]).exp()`` is float32,
+        as in PyTorch (``neg``, ``abs`` and ``relu`` pass ``to_float=False`` and keep the dtype).
+        Apply ``fn`` and return ``self._make(op, result, (self,))``, of self's shape.
+
+        With ``quiet``, call ``fn`` under ``np.errstate(all="ignore")``: ``log(0) = -inf``,
+        ``sqrt(-1) = nan`` and ``exp(1000) = inf`` are correct results, and the tests expect no
+        NumPy RuntimeWarning about them (``quiet=False`` saves that cost for functions that
+        cannot warn). Hint: ``np.asarray(result)``: on a 0-d input some functions return a NumPy
+        scalar, not an array.
+        """
         x = self.array
         if to_float and x.dtype.kind != "f":
             x = x.astype(get_default_dtype().numpy)
@@ -61,6 +84,7 @@ class UnaryOps:
         else:  # fn cannot warn (a small saving on the hot path)
             data = fn(x)
         return self._make(op, np.asarray(data), (self,))
+    # END SOLUTION
 
     @_ext.op
     def neg(self: Tensor) -> Tensor:
@@ -83,7 +107,6 @@ class UnaryOps:
     def sin(self: Tensor) -> Tensor:
         """sin(x), x in radians."""
         return self._unary("sin", np.sin)
-    # END SOLUTION
 
     @_ext.op
     def abs(self: Tensor) -> Tensor:

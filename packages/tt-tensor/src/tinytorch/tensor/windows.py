@@ -28,7 +28,19 @@ class WindowOps:
     # BEGIN SOLUTION 1.11 unfold: sliding windows as a strided view
     @_ext.op
     def unfold(self: Tensor, dimension: int, size: int, step: int) -> Tensor:
-        """Windows of ``size`` entries every ``step`` along ``dimension``, as a new last dim."""
+        """Windows of ``size`` entries every ``step`` along ``dimension``, as a new last dim.
+
+        Shapes: (5, 10) unfolded along dim 1 with size 3, step 2 is (5, 4, 3): dim 1 now counts
+        the (10 - 3) // 2 + 1 = 4 windows. No copy: build the view with
+        ``np.lib.stride_tricks.as_strided(array, shape, strides, writeable=False)``. In bytes,
+        moving to the next window moves ``step`` entries along ``dimension``
+        (``strides[d] * step``), and moving within a window moves one entry (``strides[d]``).
+        Record ``self._make("unfold", data, (self,), view_of=self, dimension=d, size=size,
+        step=step, shape=self.shape)``.
+
+        Errors the tests expect (RuntimeError): a negative size or a step <= 0, and a window
+        larger than the dim (say "larger than"). A 0-d tensor is one window of one value.
+        """
         d = self._dim(dimension)
         if self.ndim == 0:  # a 0-d tensor is one window of its single value
             if size > 1:

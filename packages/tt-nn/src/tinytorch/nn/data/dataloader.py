@@ -159,8 +159,14 @@ class DataLoader:
         return len(self.sampler)
 
     def batch_indices(self) -> Iterator[np.ndarray]:
-        """The index arrays of one epoch (draws the shuffle permutation when asked)."""
-        # BEGIN SOLUTION 3.15 DataLoader: one permutation per epoch, cut into index arrays
+        """The index arrays of one epoch, one per batch, in order.
+
+        The order is ``randperm(len(dataset), generator=self.generator).array`` when
+        ``self.shuffle`` (a fresh permutation each epoch), else ``np.arange``; cut it into
+        slices of ``self.batch_size``, the last one shorter unless ``self.drop_last`` (then it
+        is dropped). Yield each slice (a generator).
+        """
+        # BEGIN SOLUTION 3.22 DataLoader: one permutation per epoch, cut into index arrays
         n = len(self.dataset)
         order = randperm(n, generator=self.generator).array if self.shuffle else np.arange(n)
         stop = n - n % self.batch_size if self.drop_last else n

@@ -99,6 +99,13 @@ def download(url: str, sha256: str, dest: str | os.PathLike[str], *, timeout: fl
              quiet: bool = True) -> Path:
     """Fetch ``url`` into ``dest`` unless it is already there; verify it; return ``dest``.
 
+    Open a temporary file with ``atomic_write(dest, kind="part")`` (it becomes ``dest`` when
+    the block ends without an error, and is deleted if it raises); read the response of
+    ``urllib.request.urlopen(url, timeout=timeout)`` in chunks of ``CHUNK`` bytes, feeding each
+    to a ``hashlib.sha256()`` and to the file. If the hex digest is not ``expected``, raise a
+    ChecksumError inside the block (so nothing is written). Afterwards ``_remember(dest,
+    expected)`` records the verified hash next to the file.
+
     Raises:
         ChecksumError: the fetched bytes have another SHA-256 (``dest`` is left untouched).
         urllib.error.URLError / OSError: the URL could not be read.
@@ -111,8 +118,8 @@ def download(url: str, sha256: str, dest: str | os.PathLike[str], *, timeout: fl
             pass  # a wrong or damaged copy: fetch it again
     if not quiet:
         print(f"downloading {url} -> {dest}")
+    # BEGIN SOLUTION 3.24 download: stream to a temp file while hashing, verify, then replace
     with atomic_write(dest, kind="part") as out:
-        # BEGIN SOLUTION 3.17 download: stream to the temp file while hashing, then verify
         digest = hashlib.sha256()
         with urllib.request.urlopen(url, timeout=timeout) as response:
             while chunk := response.read(CHUNK):
@@ -122,6 +129,6 @@ def download(url: str, sha256: str, dest: str | os.PathLike[str], *, timeout: fl
         if got != expected:
             raise ChecksumError(f"checksum mismatch for {url}: expected SHA-256 {expected}, got "
                                 f"{got}; the download was discarded and {dest} was not written")
-        # END SOLUTION
     _remember(dest, expected)
     return dest
+    # END SOLUTION

@@ -122,13 +122,21 @@ def read_idx(source: str | os.PathLike[str] | bytes, *, expected_magic: int | No
     number of dims), then ``DD`` big-endian uint32 sizes, then the elements row-major.
     MNIST images are magic 2051 (uint8, 3 dims), labels 2049 (uint8, 1 dim).
 
+    Steps, on the (decompressed) bytes ``data``: read the magic with ``int.from_bytes(...,
+    "big")``; check it against ``expected_magic``; split it into the zero high bytes, the type
+    code (a key of ``_IDX_TYPES``, which gives the big-endian dtype) and the number of dims;
+    read the dims; compare the bytes that follow the header with what the shape needs
+    (``math.prod(shape) * itemsize``: Python ints, so huge dims cannot wrap around to 0); then
+    ``np.frombuffer(data, dtype, count, offset)``, reshape, and convert to native byte order.
+
     Raises:
-        IDXError: naming the file, for a wrong magic number or a size that does not match
-            the header (truncated or with trailing bytes).
+        IDXError: naming the file (``name``), for a file shorter than its header, a wrong or
+            invalid magic number, or data of another size than the header announces
+            (truncated, or with trailing bytes); the messages say which, with the numbers.
     """
     name = name or (str(source) if not isinstance(source, bytes) else "<bytes>")
     data = _read_bytes(source, name)
-    # BEGIN SOLUTION 3.16 IDX parsing: magic number, header dims, size check, frombuffer
+    # BEGIN SOLUTION 3.23 IDX parsing: magic number, header dims, size check, frombuffer
     if len(data) < 4:
         raise IDXError(f"{name}: truncated IDX file: {len(data)} bytes, not even a header")
     magic = int.from_bytes(data[:4], "big")

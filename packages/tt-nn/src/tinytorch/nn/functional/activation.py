@@ -82,7 +82,7 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
-    """x * sigmoid(x) (also called swish)."""
+    """x * sigmoid(x) (also called swish): part 1's ``Tensor.sigmoid``, then ``_inplace``."""
     # BEGIN SOLUTION 3.12 silu
     return _inplace(input, input * input.sigmoid(), inplace)
     # END SOLUTION

@@ -5,7 +5,7 @@
     nox -s part2         # build parts 1-2 as wheels, install them alone, run part 2's tests
     nox -s part2 -- -k matmul   # ... only the matching tests (PyTorch, the oracle, comes along)
     nox -s milestones    # build the parts, install each milestone alone, run its scripts
-    nox -s docs          # mkdocs build --strict
+    nox -s docs          # the student and instructor sites, --strict, then link/browser checks
 
 Part sessions test what a student installs: wheels built from this tree into a fresh directory,
 installed into a fresh environment, imported from site-packages (checked), with pytest run from a

@@ -163,6 +163,7 @@ RAW_MARKUP = {
     "a reStructuredText table rule": re.compile(r"={4,}[ \t]+={4,}"),
     "a reStructuredText literal-block '::'": re.compile(r"\w::\s*$", re.M),
     "raw $$ math": re.compile(r"\$\$"),
+    "raw $ math (a $ before a TeX command)": re.compile(r"\$\\[A-Za-z]"),
 }
 
 
@@ -255,6 +256,7 @@ def _count(pattern: str, dom: str) -> int:
 def inspect_dom(spec: PageSpec, dom: str, site_name: str) -> PageResult:
     """Check one page's rendered DOM against ``spec``."""
     result = PageResult(spec)
+    dom = re.sub(r"<(script|style)\b.*?</\1>", "", dom, flags=re.S)  # what the page shows
     title = re.search(r"<title>(.*?)</title>", dom, re.S)
     result.title = " ".join(title[1].split()) if title else ""
     if site_name not in result.title:
@@ -274,8 +276,7 @@ def inspect_dom(spec: PageSpec, dom: str, site_name: str) -> PageResult:
             result.problems.append(f"math: {errors} KaTeX error(s)")
         if unrendered:
             result.problems.append(f"math: {unrendered} arithmatex element(s) not rendered")
-        body = re.sub(r"<(script|style)\b.*?</\1>", "", dom, flags=re.S)
-        if "$$" in body:
+        if "$$" in dom:
             result.problems.append("math: raw $$ left in the page")
     if spec.api_ids:
         entries = _count(r'class="doc doc-heading"', dom) + _count(r"class=\"doc doc-heading ", dom)

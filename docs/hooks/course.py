@@ -77,8 +77,9 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
             entries.append(_concepts_uri(part.number))  # untitled: the section index
         tasks = course.tasks_of(part.number)
         if tasks:
-            entries.append({"Tasks": [{course_tasks.nav_title(t): course_tasks.task_uri(t.id)}
-                                      for t in tasks]})
+            shared = course_tasks.shared_heads(tasks)
+            entries.append({"Tasks": [{course_tasks.nav_title(t, shared):
+                                       course_tasks.task_uri(t.id)} for t in tasks]})
         entries.append({"API reference": course_api.api_uri(part.number)})
         sections.append({f"Part {part.number}: {course_api.short_title(part)}": entries})
     nav = []

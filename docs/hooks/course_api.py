@@ -33,26 +33,30 @@ def api_uri(number: int) -> str:
     return f"api/part{number}.md"
 
 
-def _all_names(init: Path) -> list[str]:
-    """The string entries of ``__all__`` in a package's ``__init__.py`` ([] without one)."""
+def _exports(init: Path) -> tuple[list[str], set[str]]:
+    """The string entries of ``__all__`` of a package's ``__init__.py``, and the names it
+    imports as submodules (``from . import data, optim``)."""
     tree = ast.parse(init.read_text(encoding="utf-8"))
+    names: list[str] = []
+    modules: set[str] = set()
     for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module is None:
+            modules.update(alias.asname or alias.name for alias in node.names)
         if isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
         ) and isinstance(node.value, (ast.List, ast.Tuple)):
-            return [e.value for e in node.value.elts
-                    if isinstance(e, ast.Constant) and isinstance(e.value, str)]
-    return []
+            names = [e.value for e in node.value.elts
+                     if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+    return names, modules
 
 
 def public_submodules(part: _packages.Part) -> list[str]:
-    """Submodules of the part's package that its ``__all__`` exports, in that order."""
+    """The submodules the part's package exports (imported as modules and listed in
+    ``__all__``), in ``__all__`` order. A function named like its file (``autograd.gradcheck``)
+    is not a submodule."""
     package = part.src / Path(*part.module.split("."))
-    found = []
-    for name in _all_names(package / "__init__.py"):
-        if (package / name / "__init__.py").is_file() or (package / f"{name}.py").is_file():
-            found.append(f"{part.module}.{name}")
-    return found
+    names, modules = _exports(package / "__init__.py")
+    return [f"{part.module}.{name}" for name in names if name in modules]
 
 
 def api_page(part: _packages.Part, concepts_uri: str | None) -> str:

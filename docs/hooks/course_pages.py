@@ -191,7 +191,7 @@ def benchmark_plot(results: dict[str, Any]) -> bytes | None:
     ys = range(len(names))
     ax.barh([y + 0.2 for y in ys], [r["ratio_torch"] for r in records], height=0.4,
             label="TinyTorch / PyTorch", color="#e4572e")
-    ax.barh([y - 0.2 for y in ys], [r.get("ratio_numpy") or 0 for r in records], height=0.4,
+    ax.barh([y - 0.2 for y in ys], [r.get("ratio_numpy") or float("nan") for r in records], height=0.4,
             label="TinyTorch / NumPy", color="#4c72b0")
     ax.axvline(1.0, color="black", linewidth=1)
     ax.set_xscale("log")

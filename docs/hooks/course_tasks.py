@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,12 +35,21 @@ def task_uri(task_id: str) -> str:
     return f"tasks/{task_id}.md"
 
 
-def nav_title(task: tasks_tool.Task) -> str:
-    """``"2.4 topological order"``: the id and the title up to its first colon."""
-    head = task.title.split(":", 1)[0] if ":" in task.title[:40] else task.title
-    if len(head) > 48:
-        head = head[:46].rsplit(" ", 1)[0] + "..."
+def nav_title(task: tasks_tool.Task, shared_heads: frozenset[str] = frozenset()) -> str:
+    """``"2.4 topological order"``: the id and the title up to its first colon, or, when that
+    head is shared by several tasks (``"rules: ..."``), the title up to a parenthesis."""
+    head, colon, _ = task.title.partition(":")
+    if not colon or head in shared_heads or len(head) > 40:
+        head = re.split(r"\s[(;]|,\s", task.title, maxsplit=1)[0]
+    if len(head) > 44:
+        head = head[:42].rsplit(" ", 1)[0] + "..."
     return f"{task.id} {head}"
+
+
+def shared_heads(tasks: list[tasks_tool.Task]) -> frozenset[str]:
+    """Title heads (before a colon) that more than one of ``tasks`` starts with."""
+    heads = [t.title.partition(":")[0] for t in tasks if ":" in t.title]
+    return frozenset(h for h in heads if heads.count(h) > 1)
 
 
 @dataclass(frozen=True)
@@ -93,7 +103,8 @@ def places(block: solutions.Block, src: Path) -> list[Place]:
     tree, lines = _parsed(block.path)
     defs = _walk_defs(tree)
     around = [(name, node) for name, node in defs
-              if _first_line(node) < block.begin <= node.end_lineno]
+              if not isinstance(node, ast.ClassDef)
+              and _first_line(node) < block.begin <= node.end_lineno]
     if around:
         chosen = [around[-1]]
     else:  # whole defs in the region: the outermost ones

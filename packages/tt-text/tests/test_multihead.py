@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import tinytorch.tensor as tt
+from tinytorch.autograd import gradcheck
 from tinytorch.text import AttentionCache, MultiHeadAttention
 
 pytestmark = pytest.mark.task("5.10")
@@ -99,6 +100,16 @@ def test_user_mask_is_combined_with_the_causal_one(torch):
     out = mha(tt.tensor(_x()), attn_mask=tt.tensor(keep))  # fused path
     np.testing.assert_allclose(out.array, mha(tt.tensor(_x()), attn_mask=tt.tensor(keep),
                                               need_weights=True)[0].array, atol=1e-6)
+
+
+def test_a_learned_float_mask_keeps_its_gradient():
+    mha = MultiHeadAttention(8, 2).double()
+    x = tt.tensor(_x(1, 4, 8).astype(np.float64))
+    bias = tt.tensor(np.random.default_rng(3).standard_normal((4, 4)), requires_grad=True)
+    assert gradcheck(lambda b: mha(x, attn_mask=b), (bias,))
+    mha(x, attn_mask=bias).sum().backward()
+    assert not np.triu(bias.grad.array, 1).any()  # masked by causality: no gradient
+    assert (bias.grad.array[np.tril_indices(4, -1)] != 0).all()
 
 
 @pytest.mark.parametrize("chunks", [[6], [1] * 6, [3, 1, 2], [4, 2]])

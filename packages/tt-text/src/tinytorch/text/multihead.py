@@ -108,8 +108,11 @@ class MultiHeadAttention(Module):
                 f"dropout={self.dropout}, causal={self.causal}")
 
 
-def _both(attn_mask: Any, causal: np.ndarray) -> np.ndarray:
-    """A user mask combined with the causal one (bool: and; float: -inf where not causal)."""
+def _both(attn_mask: Any, causal: np.ndarray) -> Any:
+    """A user mask combined with the causal one: bool masks and-ed; a float mask gets -inf
+    where the causal mask forbids (added as a Tensor, so a learned bias keeps its gradient)."""
+    if isinstance(attn_mask, Tensor) and attn_mask.is_floating_point():
+        return attn_mask + Tensor(np.where(causal, 0.0, -np.inf).astype(attn_mask.array.dtype))
     mask = np.asarray(getattr(attn_mask, "array", attn_mask))
     if mask.dtype == np.bool_:
         return mask & causal

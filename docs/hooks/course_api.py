@@ -58,11 +58,52 @@ def _exports(init: Path) -> tuple[list[str] | None, set[str], dict[str, str]]:
         if isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
         ) and isinstance(node.value, (ast.List, ast.Tuple)):
-            elements = node.value.elts
-            literal = all(isinstance(e, ast.Constant) and isinstance(e.value, str)
-                          for e in elements)
-            names = [e.value for e in elements] if literal else None  # type: ignore[attr-defined]
+            names = []
+            for element in node.value.elts:
+                if isinstance(element, ast.Constant) and isinstance(element.value, str):
+                    names.append(element.value)
+                elif (isinstance(element, ast.Starred) and isinstance(element.value, ast.Name)
+                      and element.value.id in origin):  # *names imported from a file's __all__
+                    module = origin[element.value.id]
+                    listed = _literal_all(init.parent / f"{module.replace('.', '/')}.py")
+                    names += listed
+                    origin.update(dict.fromkeys(listed, module))
+                else:
+                    return None, modules, origin
     return names, modules, origin
+
+
+def _plainly_defined(tree: ast.Module) -> set[str]:
+    """Names a module defines so that griffe sees them: defs, classes, ``name = ...``, imports
+    (not ``a, b = ...`` nor names made at run time)."""
+    defined = {n.name for n in tree.body
+               if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    defined |= {t.id for n in tree.body if isinstance(n, ast.Assign)
+                for t in n.targets if isinstance(t, ast.Name)}
+    defined |= {n.target.id for n in tree.body
+                if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)}
+    defined |= {a.asname or a.name for n in tree.body
+                if isinstance(n, (ast.ImportFrom, ast.Import)) for a in n.names}
+    return defined
+
+
+def _literal_all(path: Path) -> list[str]:
+    """The string entries ``__all__`` is given in a file (``=`` and ``+=`` of literal lists)
+    that the file defines plainly (a def, a class, ``name = ...``, an import): names made at run
+    time cannot be documented from the source."""
+    if not path.is_file():
+        return []
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    defined = _plainly_defined(tree)
+    found: list[str] = []
+    for node in tree.body:
+        target = node.target if isinstance(node, ast.AugAssign) else (
+            node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None)
+        if isinstance(target, ast.Name) and target.id == "__all__" and isinstance(
+                node.value, (ast.List, ast.Tuple)):
+            found += [e.value for e in node.value.elts
+                      if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+    return [name for name in found if name in defined]  # made at run time: not documentable
 
 
 def _package_dir(part: _packages.Part) -> Path:
@@ -83,14 +124,17 @@ def member_sections(part: _packages.Part) -> list[tuple[str, list[str]]] | None:
     names, modules, origin = _exports(_package_dir(part) / "__init__.py")
     if names is None:
         return None
+    init = _package_dir(part) / "__init__.py"
+    defined = _plainly_defined(ast.parse(init.read_text(encoding="utf-8"))) | set(origin)
     groups: dict[str, list[str]] = {}
     for name in names:
-        if name.startswith("__") or name in modules:
+        if name.startswith("__") or name in modules or name not in defined:
             continue
         groups.setdefault(origin.get(name, ""), []).append(name)
     lead_names = [n for n in LEAD.get(part.number, ()) if n in names]
     lead = list(dict.fromkeys(origin.get(n, "") for n in lead_names))
-    order = lead + [m for m in groups if m not in lead]
+    order = lead + [m for m in groups if m not in lead and m]
+    order += [""] if "" in groups and "" not in lead else []  # aliases and such: last
     first = {n: i for i, n in enumerate(lead_names)}
     return [(module, sorted(groups[module], key=lambda n: first.get(n, len(first))))
             for module in order]

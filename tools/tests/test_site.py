@@ -327,3 +327,46 @@ def test_the_gallery_shows_each_figure_and_the_last_lines_a_milestone_printed(tm
         "figures/1957-demo/tt-demo/decision_boundary.png", "figures/1957-demo/tt-demo/output.txt"}
     monkeypatch.setenv(course_pages.FIGURES_ENV, str(tmp_path / "nowhere"))
     assert "No figures in this build" in course_pages.milestone_section(tmp_path, "1957-demo")
+
+
+# --------------------------------------------------------------------------------------------
+# API pages
+# --------------------------------------------------------------------------------------------
+
+INIT = '''"""Part 1."""
+from . import cuda
+from .creation import zeros
+from .functions import __all__ as _function_names
+from .tensor import Tensor
+
+half, double = 1, 2
+alias = zeros
+__all__ = ["__version__", "Tensor", "zeros", "cuda", "half", "alias", *_function_names]
+'''
+
+
+def test_api_sections_follow_the_files_and_skip_what_the_source_cannot_show(tmp_path):
+    import course_api
+
+    import _packages
+
+    part_dir = write_part(tmp_path, "tt-tensor", "tensor", tasks=task_toml(("1.1", "t")),
+                          source=INIT, tests={"test_x.py": TESTS})
+    src = part_dir / "src" / "tinytorch" / "tensor"
+    (src / "cuda.py").write_text("")
+    (src / "creation.py").write_text("def zeros(): ...\n")
+    (src / "functions.py").write_text(
+        'def cat(): ...\n__all__ = ["cat"]\nglobals()["subtract"] = cat\n__all__ += ["subtract"]\n')
+    (src / "shape.py").write_text("class ShapeOps:\n    def reshape(self): ...\n"
+                                  "    def _hidden(self): ...\n")
+    (src / "tensor.py").write_text("from .shape import ShapeOps\n\n\nclass Tensor(ShapeOps):\n"
+                                   "    pass\n")
+    part = _packages.part(1, tmp_path)
+    sections = course_api.member_sections(part)
+    assert sections == [("tensor", ["Tensor"]), ("creation", ["zeros"]), ("functions", ["cat"]),
+                        ("", ["alias"])]  # no subtract (made at run time), no half (a, b = ...)
+    assert course_api.public_submodules(part) == ["tinytorch.tensor.cuda"]
+    assert course_api.assembled_classes(part) == {"Tensor": ["reshape"]}
+    page = course_api.api_page(part, None)
+    assert "::: tinytorch.tensor.Tensor" in page and "inherited_members: [reshape]" in page
+    assert page.index("tinytorch.tensor.Tensor") < page.index("tinytorch.tensor.zeros")

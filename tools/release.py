@@ -89,8 +89,14 @@ def parse_parts(spec: str | Iterable[int], present: Iterable[int]) -> list[int]:
 
 
 def repository_files(root: Path) -> list[Path]:
-    """Files of ``root`` relative to it: git's tracked and untracked-not-ignored, else a walk."""
+    """Files of ``root`` relative to it: git's tracked and untracked-not-ignored when ``root`` is
+    the top of a git work tree, else a walk (a copy inside another repository's ignored
+    directory, such as a test's tmp dir under ``.nox/``, is not that repository)."""
     try:
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root,
+                             capture_output=True, check=True, text=True).stdout.strip()
+        if Path(top).resolve() != Path(root).resolve():
+            raise FileNotFoundError(f"{root} is not the top of a git work tree")
         listed = subprocess.run(
             ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
             cwd=root, capture_output=True, check=True).stdout.decode().split("\0")

@@ -35,6 +35,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -204,14 +205,48 @@ class Sandbox:
             shutil.rmtree(path, ignore_errors=True)
         self._scratch.clear()
 
-    @staticmethod
-    def kill(proc: subprocess.Popen[bytes]) -> None:
-        """SIGKILL the sandbox's process group (bubblewrap takes its namespace down) and reap."""
+    def kill(self, proc: subprocess.Popen[bytes]) -> None:
+        """SIGKILL the sandbox's process group (bubblewrap takes its namespace down), reap it,
+        and return only once no process of this sandbox's uid is left.
+
+        The kernel tears a PID namespace down asynchronously: its processes can linger for a
+        moment after bubblewrap is gone, so they are killed and waited for by uid.
+        """
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
         proc.wait()
+        if self.isolated and not _MODE["userns"]:
+            _kill_uid(SLOT_UID + self.slot)
+
+
+def _processes_of(uid: int) -> dict[int, bool]:
+    """The processes running as ``uid``, read from /proc: pid -> whether it is a zombie."""
+    found = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines()
+                          if ":" in line)
+        except OSError:
+            continue  # it exited while we looked
+        if int(fields.get("Uid", "-1").split()[0]) == uid:
+            found[int(status.parent.name)] = fields.get("State", "").strip().startswith("Z")
+    return found
+
+
+def _kill_uid(uid: int, timeout: float = 10.0) -> None:
+    """SIGKILL every process of ``uid`` and wait until none is left, zombies included (the
+    kernel reaps those as the namespace goes), for at most ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while (found := _processes_of(uid)) and time.monotonic() < deadline:
+        for pid, zombie in found.items():
+            if not zombie:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        time.sleep(0.02)
 
 
 class LineReader:

@@ -20,6 +20,7 @@ import os
 import secrets
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -151,11 +152,12 @@ def _restarts(box: Sandbox, python: str, pytest_args: Sequence[str], env: Mappin
               timeouts: Timeouts, deadline: float, expected: Sequence[str] | None,
               skip_file: Path, result: RunResult) -> None:
     """Start the sandbox, and again after each killed or crashed test, until done."""
+    retried = False
     for attempt in range(MAX_RESTARTS + 1):
         skip_file.write_text("\n".join(sorted(result.outcomes)) + "\n", encoding="utf-8")
         args = [python, "-m", "pytest", *pytest_args,
                 "--grade-skip", "/sandbox/run/skip.txt"]
-        protocol, why, code = _one_start(box, args, env, timeouts, deadline, result)
+        protocol, why, code, output = _one_start(box, args, env, timeouts, deadline, result)
         if protocol.finished:
             break
         if protocol.current is not None:
@@ -165,9 +167,14 @@ def _restarts(box: Sandbox, python: str, pytest_args: Sequence[str], env: Mappin
             result.notes.append(f"{victim}: {result.outcomes[victim].message}; "
                                 "restarted with the tests not yet graded")
         elif not protocol.started_any:
-            if attempt == 0:
+            if attempt == 0 and why is None and not result.collected and not retried:
+                retried = True  # the sandbox may have failed to start: once more, then believe it
+                result.notes.append(f"pytest ended before collecting (exit {code}): started "
+                                    f"again{_quoted(output)}")
+                continue
+            if attempt <= 1:
                 result.hung = why or (f"pytest ended before running any test (exit {code})"
-                                      if not result.collected else None)
+                                      f"{_quoted(output)}" if not result.collected else None)
             elif why:
                 result.notes.append(f"restart {attempt}: {why}")
             break
@@ -180,10 +187,37 @@ def _restarts(box: Sandbox, python: str, pytest_args: Sequence[str], env: Mappin
         result.notes.append(f"gave up after {MAX_RESTARTS} restarts")
 
 
+def _quoted(output: str) -> str:
+    """The last line of the sandbox's own output, quoted for a report ('' when silent)."""
+    lines = output.strip().splitlines()
+    return f": {lines[-1][:300]!r}" if lines else ""
+
+
+class _OutputTail:
+    """Drains a pipe in a thread, keeping only its last ``size`` bytes (pytest's and
+    bubblewrap's own messages; a flood costs the grader nothing)."""
+
+    def __init__(self, pipe, size: int = 4096) -> None:  # noqa: ANN001
+        self.pipe, self.size, self.tail = pipe, size, b""
+        self.thread = threading.Thread(target=self._drain, daemon=True)
+        self.thread.start()
+
+    def _drain(self) -> None:
+        for chunk in iter(lambda: self.pipe.read1(65536), b""):
+            self.tail = (self.tail + chunk)[-self.size:]
+
+    def text(self) -> str:
+        self.thread.join(timeout=2)
+        if not self.thread.is_alive():
+            self.pipe.close()
+        return self.tail.decode("utf-8", "replace")
+
+
 def _one_start(box: Sandbox, args: list[str], env: Mapping[str, str], timeouts: Timeouts,
-               deadline: float, result: RunResult) -> tuple[_Protocol, str | None, int | None]:
+               deadline: float, result: RunResult
+               ) -> tuple[_Protocol, str | None, int | None, str]:
     """Start the sandbox once and read it until it ends or is killed: (protocol, why killed,
-    exit code)."""
+    exit code, the end of its own output)."""
     key = secrets.token_hex(16)
     read_end, write_end = os.pipe()
     key_read, key_write = os.pipe()
@@ -192,11 +226,12 @@ def _one_start(box: Sandbox, args: list[str], env: Mapping[str, str], timeouts: 
     start = time.monotonic()
     try:
         proc = box.start([*args, "--grade-fd", str(write_end), "--grade-key-fd", str(key_read)],
-                         env, pass_fds=[write_end, key_read])
+                         env, pass_fds=[write_end, key_read], stdout=subprocess.PIPE)
     finally:
         os.close(write_end)
         os.close(key_read)
     protocol = _Protocol(key, result, start)
+    output = _OutputTail(proc.stdout)
     reader = LineReader(read_end)
     why: str | None = None
     try:
@@ -237,4 +272,4 @@ def _one_start(box: Sandbox, args: list[str], env: Mapping[str, str], timeouts: 
                 pass
         box.kill(proc)
         os.close(read_end)
-    return protocol, why, proc.returncode
+    return protocol, why, proc.returncode, output.text()

@@ -14,8 +14,9 @@ What the sandbox sees (bubblewrap, ``isolated`` is True):
 * No network (only its own loopback), its own PID, IPC and UTS namespaces, a new session (no
   terminal to inject into), no new privileges; the environment is exactly ``env``.
 * ``tools/sandbox_launch.py`` runs first: it sets the rlimits and, when the grader is root, drops
-  to an unprivileged uid of its own (``SLOT_UID + slot``), so the process limit holds (Linux does
-  not count processes for root) and every capability is gone.
+  to an unprivileged uid of its own (``slot_uid(slot)``), so the process limit holds (Linux does
+  not count processes for root) and every capability is gone. Each grading process claims its
+  uids with a lock file, so two graders on one machine never share one.
 * Killing the sandbox from outside (``kill``: SIGKILL to bubblewrap's process group) takes its
   PID namespace down, and with it every process started inside, daemons included. It also dies
   when the grader dies (``--die-with-parent``).
@@ -27,6 +28,7 @@ can: grading reports say so.
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import os
 import select
@@ -35,6 +37,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -42,7 +45,11 @@ from pathlib import Path
 
 LAUNCHER = Path(__file__).resolve().parent / "sandbox_launch.py"
 SLOT_UID = 61000
-"""Sandboxes started by root run as uid ``SLOT_UID + slot``: one uid per parallel job."""
+"""Sandboxes started by root run as uids from here on: one per parallel job (``slot_uid``)."""
+SLOT_UIDS = 1000
+"""How many uids the graders of one machine may claim."""
+UID_LOCKS = Path(tempfile.gettempdir()) / "tinytorch-sandbox-uids"
+"""A lock file per claimed uid (the sandboxes have their own /tmp and never see these)."""
 LAUNCHER_INSIDE = "/sandbox/launch/sandbox_launch.py"
 WORKDIR = "/tmp/work"
 """The sandbox's working directory (on its private /tmp)."""
@@ -167,7 +174,7 @@ class Sandbox:
                   "--file-size", str(limits.file_size), "--open-files", str(limits.open_files),
                   "--workdir", workdir]
         if self.isolated and not _MODE["userns"]:
-            launch += ["--uid", str(SLOT_UID + self.slot)]
+            launch += ["--uid", str(slot_uid(self.slot))]
         launch += ["--", *argv]
         if not self.isolated:
             return launch
@@ -218,7 +225,44 @@ class Sandbox:
             pass
         proc.wait()
         if self.isolated and not _MODE["userns"]:
-            _kill_uid(SLOT_UID + self.slot)
+            _kill_uid(slot_uid(self.slot))
+
+
+_claimed: dict[int, tuple[int, int]] = {}
+"""slot -> (uid, the open lock file that holds it) for this process."""
+_claiming = threading.Lock()
+
+
+def slot_uid(slot: int) -> int:
+    """The uid of ``slot``'s sandboxes: the first uid from ``SLOT_UID`` that no other process
+    holds the lock of and that runs nothing, held until this process exits (the kernel drops
+    the lock then, even after a crash)."""
+    with _claiming:
+        if slot in _claimed:
+            return _claimed[slot][0]
+        UID_LOCKS.mkdir(mode=0o700, exist_ok=True)
+        taken = {uid for uid, _ in _claimed.values()}
+        for uid in range(SLOT_UID, SLOT_UID + SLOT_UIDS):
+            if uid in taken:
+                continue
+            fd = os.open(UID_LOCKS / str(uid), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            if _processes_of(uid):  # left over from a grader that was killed: not ours to kill
+                os.close(fd)
+                continue
+            _claimed[slot] = (uid, fd)
+            return uid
+        raise RuntimeError(f"all {SLOT_UIDS} sandbox uids from {SLOT_UID} are in use")
+
+
+def claimed_uids() -> list[int]:
+    """The uids this process has claimed for its sandboxes."""
+    with _claiming:
+        return sorted(uid for uid, _ in _claimed.values())
 
 
 def _processes_of(uid: int) -> dict[int, bool]:

@@ -203,7 +203,7 @@ def _sandbox_processes() -> list[str]:
             continue
         uid = int(fields.get("Uid", "0").split()[0])
         ppid = int(fields.get("PPid", "0").strip())
-        if sandbox.SLOT_UID <= uid < sandbox.SLOT_UID + JOBS or ppid == os.getpid():
+        if uid in sandbox.claimed_uids() or ppid == os.getpid():
             found.append(f"{status.parent.name} uid={uid} {fields.get('Name', '').strip()}")
     return found
 

@@ -148,3 +148,21 @@ def test_the_line_reader_cuts_floods(tmp_path):
     writer.join()
     os.close(read_end)
     assert [len(line) for line in lines] == [sandbox.LineReader.MAX_LINE, 5]
+
+
+def test_two_graders_never_share_a_sandbox_uid():
+    """Another grading process holding slot 0 makes this one take a different uid, so killing
+    by uid here can never reach the other grader's sandboxes."""
+    tools = str(Path(sandbox.__file__).parent)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, sandbox; print(sandbox.slot_uid(0), flush=True); "
+         "sys.stdin.read()"], cwd=tools, env={**os.environ, "PYTHONPATH": tools},
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        theirs = int(holder.stdout.readline())
+        ours = {sandbox.slot_uid(slot) for slot in range(3)}
+        assert theirs not in ours and len(ours) == 3
+        assert all(sandbox.SLOT_UID <= uid < sandbox.SLOT_UID + sandbox.SLOT_UIDS
+                   for uid in ours | {theirs})
+    finally:
+        holder.communicate("")

@@ -28,6 +28,7 @@ import numpy as np
 from tinytorch.autograd import no_grad
 from tinytorch.tensor import Generator, Tensor, cat
 from tinytorch.text import filter_logits, generate, sample_next_token
+from tinytorch.text.generation import check_generate_args
 
 from .kv_cache import make_caches
 
@@ -44,13 +45,8 @@ def generate_with_cache(model: Any, idx: Tensor, max_new_tokens: int, temperatur
                         do_sample: bool = True, generator: Generator | None = None) -> Tensor:
     """``idx (B, T)`` followed by ``max_new_tokens`` tokens, as :func:`tinytorch.text.generate`
     but with a KV cache. ``model`` must accept ``caches=`` and ``start_pos=`` (part 5's GPT)."""
-    if idx.ndim != 2 or idx.dtype.name not in ("int64", "int32"):
-        raise ValueError(f"generate_with_cache expects token ids (B, T) of dtype int64, got "
-                         f"shape {tuple(idx.shape)} dtype {idx.dtype.name}")
-    if max_new_tokens < 0:
-        raise ValueError(f"max_new_tokens must be >= 0, got {max_new_tokens}")
-    if do_sample and not temperature > 0:
-        raise ValueError(f"temperature must be > 0 when sampling, got {temperature}")
+    check_generate_args("generate_with_cache", idx, max_new_tokens, temperature, top_k, top_p,
+                        do_sample)
     block_size = model.config.block_size
     if max_new_tokens == 0:
         return idx

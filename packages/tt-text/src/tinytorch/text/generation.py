@@ -19,7 +19,7 @@ from typing import Any
 from tinytorch.autograd import no_grad
 from tinytorch.tensor import Generator, Tensor, cat, zeros_like
 
-__all__ = ["generate", "filter_logits", "sample_next_token"]
+__all__ = ["generate", "filter_logits", "sample_next_token", "check_generate_args"]
 
 
 def filter_logits(logits: Tensor, temperature: float = 1.0, top_k: int | None = None,
@@ -67,6 +67,23 @@ def sample_next_token(logits: Tensor, do_sample: bool = True,
     # END SOLUTION
 
 
+def check_generate_args(name: str, idx: Tensor, max_new_tokens: int, temperature: float,
+                        top_k: int | None, top_p: float | None, do_sample: bool) -> None:
+    """Raise ValueError, naming ``name``, for arguments no generation loop can use."""
+    if idx.ndim != 2 or idx.dtype.name not in ("int64", "int32"):
+        raise ValueError(f"{name} expects token ids (B, T) of dtype int64, got shape "
+                         f"{tuple(idx.shape)} dtype {idx.dtype.name}")
+    if max_new_tokens < 0:
+        raise ValueError(f"max_new_tokens must be >= 0, got {max_new_tokens}")
+    if do_sample and not temperature > 0:
+        raise ValueError(f"temperature must be > 0 when sampling, got {temperature} "
+                         "(use do_sample=False for greedy decoding)")
+    if top_k is not None and top_k < 1:
+        raise ValueError(f"top_k must be >= 1, got {top_k}")
+    if top_p is not None and not 0.0 < top_p <= 1.0:
+        raise ValueError(f"top_p must be in (0, 1], got {top_p}")
+
+
 def generate(model: Any, idx: Tensor, max_new_tokens: int, temperature: float = 1.0,
              top_k: int | None = None, top_p: float | None = None, do_sample: bool = True,
              generator: Generator | None = None) -> Tensor:
@@ -80,18 +97,7 @@ def generate(model: Any, idx: Tensor, max_new_tokens: int, temperature: float = 
     last position (``[:, -1, :]``), filter them (:func:`filter_logits`) when sampling, pick
     with :func:`sample_next_token` and append that (B, 1) column (``cat(..., dim=1)``).
     """
-    if idx.ndim != 2 or idx.dtype.name not in ("int64", "int32"):
-        raise ValueError(f"generate expects token ids (B, T) of dtype int64, got shape "
-                         f"{tuple(idx.shape)} dtype {idx.dtype.name}")
-    if max_new_tokens < 0:
-        raise ValueError(f"max_new_tokens must be >= 0, got {max_new_tokens}")
-    if do_sample and not temperature > 0:
-        raise ValueError(f"temperature must be > 0 when sampling, got {temperature} "
-                         "(use do_sample=False for greedy decoding)")
-    if top_k is not None and top_k < 1:
-        raise ValueError(f"top_k must be >= 1, got {top_k}")
-    if top_p is not None and not 0.0 < top_p <= 1.0:
-        raise ValueError(f"top_p must be in (0, 1], got {top_p}")
+    check_generate_args("generate", idx, max_new_tokens, temperature, top_k, top_p, do_sample)
     with no_grad():
         for _ in range(max_new_tokens):
             # BEGIN SOLUTION 5.15 crop the context, logits of the last position, pick, append

@@ -4,8 +4,8 @@ A convolution multiplies every window of the (padded) input with the kernel. ``i
 windows out as the columns of one matrix, so that all of them are multiplied at once by a single
 BLAS call (``conv_gemm.py``)::
 
-    cols[(c, ki, kj), (n, i, j)] = x_pad[n, c, i*sh + ki*dh, j*sw + kj*dw]
-    cols: (C * kh * kw, N * out_h * out_w)
+    cols[(c, ki, kj), (i, j, n)] = x_pad[n, c, i*sh + ki*dh, j*sw + kj*dw]
+    cols: (C * kh * kw, out_h * out_w * N)
 
 The rows are ordered ``(c, ki, kj)`` like ``weight.reshape(out_channels, -1)``. The windows
 are first a *view* of the padded input (``as_strided``: no data copied, one stride per axis),

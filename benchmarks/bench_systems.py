@@ -6,7 +6,8 @@ Pairs of cases are meant to be read together (their ``note`` says with which):
 * ``systems.matmul_loops_64`` / ``systems.matmul_vectorized_256``: the lesson, each against
   BLAS (the ``numpy`` column is ``np.matmul`` on the same matrices).
 * ``systems.{gelu,cross_entropy,layer_norm}_{composed,fused}``: forward + backward of the
-  composed op (``tinytorch.nn.functional``) and of the fused ``Function``; torch runs its own op.
+  composed op (``tinytorch.nn.functional``) and of the fused ``Function`` (part 5's for
+  LayerNorm); torch runs its own op.
 * ``systems.mlp_step_{float32,mixed}``: an MLP training step in float32, and with float16
   weights/activations + float32 master weights + loss scaling (NumPy float16 matmuls have no
   BLAS: on this CPU mixed precision saves memory, not time).
@@ -36,12 +37,12 @@ from tinytorch.systems import (
     MasterWeights,
     fused_cross_entropy,
     fused_gelu,
-    fused_layer_norm,
     prune_channels,
     quantize_model,
 )
 from tinytorch.systems.fused import layer_norm_composed
 from tinytorch.systems.matmul_lesson import matmul_loops, matmul_vectorized
+from tinytorch.text import layer_norm
 
 try:
     import torch
@@ -103,7 +104,7 @@ def _fused_cases() -> list[dict[str, Any]]:
          lambda z: fused_cross_entropy(z, target),
          (lambda z: tf.cross_entropy(z, t_target)) if tf else None),
         ("layer_norm", [x, w, b], lambda x, w, b: layer_norm_composed(x, 128, w, b),
-         lambda x, w, b: fused_layer_norm(x, 128, w, b),
+         lambda x, w, b: layer_norm(x, 128, w, b),
          (lambda x, w, b: tf.layer_norm(x, (128,), w, b)) if tf else None),
     ]
     out = []

@@ -22,9 +22,9 @@ def deep_mlp():
                          nn.GELU(), nn.Linear(24, 5))
 
 
-# -- 6.16 which units to keep -------------------------------------------------------------------
+# -- 6.15 which units to keep -------------------------------------------------------------------
 
-@pytest.mark.task("6.16")
+@pytest.mark.task("6.15")
 def test_units_to_keep_by_norm():
     w = np.array([[3.0, 0.0], [0.1, 0.1], [-1.0, -1.0], [0.0, 0.5], [2.0, 2.0]])
     np.testing.assert_array_equal(units_to_keep(w, 0.4, norm=1), [0, 2, 4])   # L1: 3, .2, 2, .5, 4
@@ -37,9 +37,9 @@ def test_units_to_keep_by_norm():
         units_to_keep(w, 1.0)
 
 
-# -- 6.17 the smaller model ---------------------------------------------------------------------
+# -- 6.16 the smaller model ---------------------------------------------------------------------
 
-@pytest.mark.task("6.17")
+@pytest.mark.task("6.16")
 @pytest.mark.parametrize("amount", [0.25, 0.5, 0.75])
 def test_smaller_model_equals_masked_model(amount):
     model = deep_mlp().eval()
@@ -59,7 +59,7 @@ def test_smaller_model_equals_masked_model(amount):
     assert small[0].weight.grad.shape == small[0].weight.shape
 
 
-@pytest.mark.task("6.17")
+@pytest.mark.task("6.16")
 def test_structured_pruning_through_flatten_and_errors():
     tt.manual_seed(1)
     model = nn.Sequential(nn.Linear(6, 8), nn.ReLU(), nn.Unflatten(1, (4, 2)), nn.Flatten(),
@@ -73,7 +73,7 @@ def test_structured_pruning_through_flatten_and_errors():
     assert small[3].in_features == 4
 
 
-# -- 6.18 distillation --------------------------------------------------------------------------
+# -- 6.17 distillation --------------------------------------------------------------------------
 
 def _reference_distillation(s, t, y, temperature, alpha):
     def log_softmax(z):
@@ -85,7 +85,7 @@ def _reference_distillation(s, t, y, temperature, alpha):
     return alpha * temperature ** 2 * kl + (1 - alpha) * ce
 
 
-@pytest.mark.task("6.18")
+@pytest.mark.task("6.17")
 @pytest.mark.parametrize("temperature, alpha", [(1.0, 0.5), (4.0, 0.9), (2.0, 1.0), (3.0, 0.0)])
 def test_distillation_loss_closed_form(temperature, alpha):
     s = RNG.standard_normal((6, 4)) * 3
@@ -109,7 +109,7 @@ def test_distillation_loss_closed_form(temperature, alpha):
     np.testing.assert_allclose(student.grad.numpy(), numeric, rtol=1e-5, atol=1e-8)
 
 
-@pytest.mark.task("6.18")
+@pytest.mark.task("6.17")
 def test_distillation_matches_torch_and_is_zero_for_a_copy():
     torch = pytest.importorskip("torch")
     s = RNG.standard_normal((5, 7)).astype(np.float32)
@@ -135,9 +135,9 @@ def test_distillation_bad_input():
         distillation_loss(s, tt.randn(3, 5), None, 2.0, 1.0)
 
 
-# -- 6.19 low rank ------------------------------------------------------------------------------
+# -- 6.18 low rank ------------------------------------------------------------------------------
 
-@pytest.mark.task("6.19")
+@pytest.mark.task("6.18")
 def test_factorisation_error_is_the_dropped_singular_values():
     layer = nn.Linear(12, 9).double()
     w = layer.weight.array.copy()
@@ -158,7 +158,7 @@ def test_factorisation_error_is_the_dropped_singular_values():
         factorize_linear(layer, 10)
 
 
-@pytest.mark.task("6.19")
+@pytest.mark.task("6.18")
 def test_low_rank_model_replaces_layers_that_save():
     tt.manual_seed(0)
     model = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 4))

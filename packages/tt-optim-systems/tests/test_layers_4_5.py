@@ -72,7 +72,7 @@ def test_attention_flops_closed_form():
     assert prof.total_flops() == attention_closed_form(2, 7, 7, 32, 4)
 
 
-@pytest.mark.task("6.25")
+@pytest.mark.task("6.24")
 def test_attention_flops_with_a_kv_cache():
     model = GPT(GPTConfig(block_size=16, vocab_size=11, n_layer=1, n_head=4, n_embd=32)).eval()
     caches = make_caches(model, 1)
@@ -84,9 +84,9 @@ def test_attention_flops_with_a_kv_cache():
     assert attn_records[0].flops == attention_closed_form(1, 1, 6, 32, 4)
 
 
-# -- int8 convolution (6.23) --------------------------------------------------------------------
+# -- int8 convolution (6.22) --------------------------------------------------------------------
 
-@pytest.mark.task("6.23")
+@pytest.mark.task("6.22")
 @pytest.mark.parametrize("stride, padding", [(1, 0), (2, 1), (1, "same")])
 def test_quantized_conv_equals_its_integer_definition(stride, padding):
     tt.manual_seed(1)
@@ -107,7 +107,7 @@ def test_quantized_conv_equals_its_integer_definition(stride, padding):
     assert np.abs(out - ref).max() < 0.05 * np.abs(ref).max()
 
 
-@pytest.mark.task("6.24")
+@pytest.mark.task("6.23")
 def test_quantized_lenet_is_int8_and_close():
     tt.manual_seed(0)
     model = LeNet5().eval()
@@ -121,9 +121,9 @@ def test_quantized_lenet_is_int8_and_close():
     assert np.abs(out - ref).max() < 0.05 * np.abs(ref).max()
 
 
-# -- channel pruning of a CNN (6.17) ------------------------------------------------------------
+# -- channel pruning of a CNN (6.16) ------------------------------------------------------------
 
-@pytest.mark.task("6.17")
+@pytest.mark.task("6.16")
 @pytest.mark.parametrize("amount", [0.25, 0.5])
 def test_cnn_channel_pruning_equals_masked_model(amount):
     tt.manual_seed(2)
@@ -142,7 +142,7 @@ def test_cnn_channel_pruning_equals_masked_model(amount):
         np.testing.assert_allclose(small(x).array, masked(x).array, rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.task("6.17")
+@pytest.mark.task("6.16")
 def test_lenet_pruning_shrinks_flops():
     model = LeNet5().eval()
     small = prune_channels(model, 0.5)

@@ -25,9 +25,9 @@ def _model(seed=0):
     return nn.Sequential(nn.Linear(20, 64), nn.ReLU(), nn.Linear(64, 4))
 
 
-# -- 6.11 unscale -------------------------------------------------------------------------------
+# -- 6.10 unscale -------------------------------------------------------------------------------
 
-@pytest.mark.task("6.11")
+@pytest.mark.task("6.10")
 def test_unscale_divides_gradients_and_detects_overflow():
     p, q = nn.Parameter(tt.zeros(3)), nn.Parameter(tt.zeros(2))
     p.grad, q.grad = tt.tensor([1024.0, -2048.0, 512.0]), tt.tensor([256.0, 0.0])
@@ -43,7 +43,7 @@ def test_unscale_divides_gradients_and_detects_overflow():
         assert GradScaler(init_scale=2.0).unscale_(opt) is True
 
 
-@pytest.mark.task("6.11")
+@pytest.mark.task("6.10")
 def test_step_skips_on_overflow_and_leaves_weights_alone():
     p = nn.Parameter(tt.tensor([1.0, 2.0]))
     opt = SGD([p], lr=0.5)
@@ -57,9 +57,9 @@ def test_step_skips_on_overflow_and_leaves_weights_alone():
     np.testing.assert_allclose(p.detach().numpy(), [1.0 - 0.5 * 8.0 / 2.0, 2.0 - 0.5 * 4.0 / 2.0])
 
 
-# -- 6.12 the dynamic scale ---------------------------------------------------------------------
+# -- 6.11 the dynamic scale ---------------------------------------------------------------------
 
-@pytest.mark.task("6.12")
+@pytest.mark.task("6.11")
 def test_scale_backs_off_then_grows_after_the_interval():
     p = nn.Parameter(tt.zeros(1))
     opt = SGD([p], lr=0.0)
@@ -78,7 +78,7 @@ def test_scale_backs_off_then_grows_after_the_interval():
     assert other.get_scale() == 256.0
 
 
-@pytest.mark.task("6.12")
+@pytest.mark.task("6.11")
 def test_float32_training_recovers_from_an_absurd_scale():
     x, y = _data()
     model = _model()
@@ -113,9 +113,9 @@ def test_grad_scaler_validates_and_can_be_disabled():
     assert scaler.scale(loss) is loss and scaler.get_scale() == 1.0
 
 
-# -- 6.13 master weights ------------------------------------------------------------------------
+# -- 6.12 master weights ------------------------------------------------------------------------
 
-@pytest.mark.task("6.13")
+@pytest.mark.task("6.12")
 def test_master_weights_keep_updates_float16_would_lose():
     model = nn.Linear(1, 1, bias=False)
     model.weight.array[...] = 1.0
@@ -158,7 +158,7 @@ def _train_mixed(steps, init_scale, growth_interval=2000):
     return model, master, losses, stepped, scales
 
 
-@pytest.mark.task("6.13")
+@pytest.mark.task("6.12")
 def test_mixed_precision_matches_float32_training():
     """Stated tolerance: over 60 SGD steps the loss curves agree within 0.01 (absolute, from
     1.4 down to about 0.1) and the float32 masters stay within 0.03 of the float32 weights
@@ -181,7 +181,7 @@ def test_mixed_precision_matches_float32_training():
         np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), atol=0.03)
 
 
-@pytest.mark.task("6.13")
+@pytest.mark.task("6.12")
 def test_mixed_precision_recovers_from_float16_overflow():
     model, _, losses, stepped, scales = _train_mixed(80, init_scale=2.0 ** 24,
                                                      growth_interval=10)
@@ -198,7 +198,7 @@ def test_master_weights_need_a_float32_model():
         MasterWeights(nn.Linear(2, 2).double())
 
 
-@pytest.mark.task("6.12")
+@pytest.mark.task("6.11")
 def test_scale_sequence_matches_torch_grad_scaler():
     torch = pytest.importorskip("torch")
     pattern = [True, False, True, True, True, False, False, True, True, True, True]

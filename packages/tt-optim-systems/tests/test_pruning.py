@@ -28,9 +28,9 @@ def mlp():
     return nn.Sequential(nn.Linear(20, 30), nn.ReLU(), nn.Linear(30, 10))
 
 
-# -- 6.14 magnitude pruning ---------------------------------------------------------------------
+# -- 6.13 magnitude pruning ---------------------------------------------------------------------
 
-@pytest.mark.task("6.14")
+@pytest.mark.task("6.13")
 def test_magnitude_mask_zeros_exactly_the_k_smallest():
     values = np.array([[0.5, -0.1, 3.0], [-2.0, 0.05, 0.7]])
     np.testing.assert_array_equal(magnitude_mask(values, 3), [[0, 0, 1], [1, 0, 1]])
@@ -41,7 +41,7 @@ def test_magnitude_mask_zeros_exactly_the_k_smallest():
         magnitude_mask(np.array([1.0, 0.0, 2.0, 3.0]), 1, candidates=keep_first), [0, 1, 1, 1])
 
 
-@pytest.mark.task("6.14")
+@pytest.mark.task("6.13")
 @pytest.mark.parametrize("amount", [0.0, 0.3, 0.5, 0.9, 1.0, 17])
 def test_l1_unstructured_reaches_exactly_the_requested_sparsity(amount):
     layer = nn.Linear(20, 30)
@@ -56,7 +56,7 @@ def test_l1_unstructured_reaches_exactly_the_requested_sparsity(amount):
     np.testing.assert_array_equal(layer.weight.array[kept], original[kept])
 
 
-@pytest.mark.task("6.14")
+@pytest.mark.task("6.13")
 def test_pruning_follows_pytorch_names_and_masks_survive_fine_tuning():
     model = mlp()
     l1_unstructured(model[0], "weight", 0.6)
@@ -75,7 +75,7 @@ def test_pruning_follows_pytorch_names_and_masks_survive_fine_tuning():
     assert measure_sparsity(model[0]) == pytest.approx((mask == 0).sum() / (600 + 30))
 
 
-@pytest.mark.task("6.14")
+@pytest.mark.task("6.13")
 def test_iterative_pruning_composes_and_remove_makes_it_permanent():
     layer = nn.Linear(10, 10)
     l1_unstructured(layer, "weight", 0.5)   # 50 of 100
@@ -90,7 +90,7 @@ def test_iterative_pruning_composes_and_remove_makes_it_permanent():
         remove(layer, "weight")
 
 
-@pytest.mark.task("6.14")
+@pytest.mark.task("6.13")
 def test_pruning_matches_torch():
     torch = pytest.importorskip("torch")
     import torch.nn.utils.prune as tprune
@@ -118,9 +118,9 @@ def test_pruning_bad_input():
         l1_unstructured(nn.Linear(3, 3), "weight", "half")
 
 
-# -- 6.15 global pruning ------------------------------------------------------------------------
+# -- 6.14 global pruning ------------------------------------------------------------------------
 
-@pytest.mark.task("6.15")
+@pytest.mark.task("6.14")
 def test_global_pruning_ranks_all_layers_together():
     model = mlp()
     model[0].weight.array[...] = RNG.uniform(0.001, 0.002, (30, 20))  # tiny weights
@@ -134,7 +134,7 @@ def test_global_pruning_ranks_all_layers_together():
     assert int((model[2].weight.array == 0).sum()) == 150
 
 
-@pytest.mark.task("6.15")
+@pytest.mark.task("6.14")
 @pytest.mark.parametrize("amount", [0.2, 0.55, 0.8])
 def test_global_pruning_exact_total_sparsity(amount):
     model = mlp()
@@ -150,7 +150,7 @@ def test_global_pruning_exact_total_sparsity(amount):
     assert threshold <= kept
 
 
-@pytest.mark.task("6.15")
+@pytest.mark.task("6.14")
 def test_global_pruning_matches_torch():
     torch = pytest.importorskip("torch")
     import torch.nn.utils.prune as tprune

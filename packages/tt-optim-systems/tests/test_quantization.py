@@ -27,9 +27,9 @@ from tinytorch.systems.quantized import QuantizedLinear, int8_matmul, quantize_m
 RNG = np.random.default_rng(0)
 
 
-# -- 6.20 scale and zero point ------------------------------------------------------------------
+# -- 6.19 scale and zero point ------------------------------------------------------------------
 
-@pytest.mark.task("6.20")
+@pytest.mark.task("6.19")
 def test_qparams_closed_forms():
     s, z = qparams(-1.0, 3.0, symmetric=True)
     assert s == np.float32(3.0 / 127.5) and z == 0
@@ -45,7 +45,7 @@ def test_qparams_closed_forms():
         qparams(np.nan, 1.0, True)
 
 
-@pytest.mark.task("6.20")
+@pytest.mark.task("6.19")
 @pytest.mark.parametrize("symmetric", [True, False])
 def test_qparams_match_torch_observer(symmetric):
     torch = pytest.importorskip("torch")
@@ -67,9 +67,9 @@ def test_qparams_match_torch_observer(symmetric):
     np.testing.assert_array_equal(z, z_ref.numpy())
 
 
-# -- 6.21 quantize / dequantize -----------------------------------------------------------------
+# -- 6.20 quantize / dequantize -----------------------------------------------------------------
 
-@pytest.mark.task("6.21")
+@pytest.mark.task("6.20")
 def test_round_half_to_even_and_clamp():
     q = quantize(np.array([0.5, 1.5, 2.5, -0.5, -2.5, 1000.0, -1000.0]), 1.0, 0)
     np.testing.assert_array_equal(q, [0, 2, 2, 0, -2, QMAX, QMIN])
@@ -79,7 +79,7 @@ def test_round_half_to_even_and_clamp():
     np.testing.assert_array_equal(dequantize(q, 0.5, 10), np.float32([0.0, 1.0]))
 
 
-@pytest.mark.task("6.21")
+@pytest.mark.task("6.20")
 @pytest.mark.parametrize("symmetric", [True, False])
 @pytest.mark.parametrize("axis", [None, 0, 1])
 def test_error_is_within_half_a_scale(symmetric, axis):
@@ -92,7 +92,7 @@ def test_error_is_within_half_a_scale(symmetric, axis):
     assert np.mean(error) > 0.1 * np.mean(bound)  # it is a real rounding, not a copy
 
 
-@pytest.mark.task("6.21")
+@pytest.mark.task("6.20")
 @pytest.mark.filterwarnings("ignore:torch.quantize_per_tensor")
 def test_quantize_matches_torch_bit_for_bit():
     torch = pytest.importorskip("torch")
@@ -108,7 +108,7 @@ def test_quantize_matches_torch_bit_for_bit():
     np.testing.assert_array_equal(quantize(x, s, z, axis=0), ref.int_repr().numpy())
 
 
-@pytest.mark.task("6.21")
+@pytest.mark.task("6.20")
 def test_per_channel_beats_per_tensor_on_rows_of_different_scales():
     rows = RNG.standard_normal((4, 256)).astype(np.float32)
     w = rows * np.float32([[100.0], [1.0], [0.1], [0.01]])  # one large row dominates the range
@@ -122,7 +122,7 @@ def test_per_channel_beats_per_tensor_on_rows_of_different_scales():
     assert np.all(quantize(small, s_t, z_t) == 0)                # per tensor: all rounded to 0
 
 
-@pytest.mark.task("6.21")
+@pytest.mark.task("6.20")
 def test_int8_tensors():
     x = tt.tensor([[0.1, -0.2], [0.3, 0.4]])
     q = quantize_tensor(x, 0.1, 0)
@@ -132,9 +132,9 @@ def test_int8_tensors():
     np.testing.assert_allclose(back.numpy(), x.numpy(), atol=0.05)
 
 
-# -- percentile calibration (part of 6.21's test set: it only uses quantize) ----------------------
+# -- percentile calibration (part of 6.20's test set: it only uses quantize) ----------------------
 
-@pytest.mark.task("6.21")
+@pytest.mark.task("6.20")
 def test_percentile_calibration_clips_outliers_and_wins():
     x = RNG.standard_normal(100_000).astype(np.float32)
     x[:5] = [60.0, -55.0, 40.0, 80.0, -70.0]  # five outliers
@@ -158,9 +158,9 @@ def test_percentile_calibration_clips_outliers_and_wins():
         Observer("mean")
 
 
-# -- 6.22 the exact int8 matmul -----------------------------------------------------------------
+# -- 6.21 the exact int8 matmul -----------------------------------------------------------------
 
-@pytest.mark.task("6.22")
+@pytest.mark.task("6.21")
 @pytest.mark.parametrize("k", [1, 100, 1024, 1025, 3000])
 def test_int8_matmul_is_exact(k):
     a = RNG.integers(-128, 128, (7, k)).astype(np.int8)
@@ -178,9 +178,9 @@ def test_int8_matmul_rejects_other_dtypes():
         int8_matmul(np.zeros((2, 3), np.int16), np.zeros((3, 2), np.int8))
 
 
-# -- 6.23 QuantizedLinear -----------------------------------------------------------------------
+# -- 6.22 QuantizedLinear -----------------------------------------------------------------------
 
-@pytest.mark.task("6.23")
+@pytest.mark.task("6.22")
 def test_quantized_linear_equals_its_integer_definition():
     tt.manual_seed(0)
     layer = nn.Linear(50, 20)
@@ -200,7 +200,7 @@ def test_quantized_linear_equals_its_integer_definition():
     assert np.all(np.abs(out - ref) <= (w_err + x_err + 1e-4) * 1.01)
 
 
-@pytest.mark.task("6.23")
+@pytest.mark.task("6.22")
 def test_quantized_linear_keeps_leading_dims_and_counts_flops():
     from tinytorch.systems import Profiler
 
@@ -213,14 +213,14 @@ def test_quantized_linear_keeps_leading_dims_and_counts_flops():
     assert "dynamic" in repr(q)
 
 
-# -- 6.24 quantize_model ------------------------------------------------------------------------
+# -- 6.23 quantize_model ------------------------------------------------------------------------
 
 def _mlp():
     tt.manual_seed(0)
     return nn.Sequential(nn.Linear(32, 64), nn.ReLU(), nn.Linear(64, 10))
 
 
-@pytest.mark.task("6.24")
+@pytest.mark.task("6.23")
 @pytest.mark.parametrize("method", ["minmax", "percentile"])
 def test_quantize_model_static_calibration(method):
     model = _mlp()
@@ -245,7 +245,7 @@ def test_quantize_model_static_calibration(method):
     assert (out.argmax(1) == ref.argmax(1)).mean() > 0.95
 
 
-@pytest.mark.task("6.24")
+@pytest.mark.task("6.23")
 def test_quantized_state_dict_is_int8_and_four_times_smaller(tmp_path):
     model = _mlp()
     qmodel = quantize_model(model, calibration_data=tt.randn(16, 32))
@@ -265,7 +265,7 @@ def test_quantized_state_dict_is_int8_and_four_times_smaller(tmp_path):
     np.testing.assert_array_equal(fresh(x).array, qmodel(x).array)
 
 
-@pytest.mark.task("6.24")
+@pytest.mark.task("6.23")
 def test_dynamic_quantize_model_and_bad_calibration():
     model = _mlp()
     qmodel = quantize_model(model)

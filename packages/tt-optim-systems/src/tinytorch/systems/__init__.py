@@ -11,7 +11,7 @@
 ``benchmark.py``        benchmark_model, BenchmarkReport (Markdown, JSON, CSV, PNG)
 ``png.py``              a NumPy canvas and PNG writer (no matplotlib)
 ``matmul_lesson.py``    one matmul three ways: Python loops, vectorized NumPy, BLAS
-``fused.py``            fused GELU, softmax-cross-entropy and LayerNorm (Functions)
+``fused.py``            fused tanh GELU and softmax-cross-entropy (Functions)
 ``mixed_precision.py``  GradScaler (dynamic loss scaling) and float32 MasterWeights
 ``pruning.py``          magnitude pruning with masks (torch.nn.utils.prune's scheme)
 ``structured.py``       structured pruning: remove neurons, get a smaller dense model
@@ -46,10 +46,8 @@ from .flops import (
 from .fused import (
     FusedCrossEntropyLoss,
     FusedGELU,
-    FusedLayerNorm,
     fused_cross_entropy,
     fused_gelu,
-    fused_layer_norm,
 )
 from .generation import generate_with_cache, kv_speedup
 from .kv_cache import KVCache, make_caches
@@ -74,8 +72,7 @@ __all__ = [
     "pareto_front", "plot_pareto", "BenchmarkResult", "BenchmarkReport", "benchmark_model",
     "benchmark_models",
     "machine_info",
-    "fused_gelu", "fused_cross_entropy", "fused_layer_norm", "FusedGELU", "FusedLayerNorm",
-    "FusedCrossEntropyLoss", "GradScaler", "MasterWeights",
+    "fused_gelu", "fused_cross_entropy", "FusedGELU", "FusedCrossEntropyLoss", "GradScaler", "MasterWeights",
     "pruning", "measure_sparsity", "prune_channels", "units_to_keep", "distillation_loss",
     "factorize_linear", "low_rank", "rank_for_energy",
     "qparams", "quantize", "dequantize", "Observer", "calibrate", "int8_matmul",

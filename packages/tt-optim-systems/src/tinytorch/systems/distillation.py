@@ -41,7 +41,7 @@ def distillation_loss(student_logits: Tensor, teacher_logits: Tensor, target: Te
                          f"{tuple(student_logits.shape)} and {tuple(teacher_logits.shape)}")
     if target is None and alpha != 1.0:
         raise ValueError("a target is needed unless alpha == 1 (soft targets only)")
-    # BEGIN SOLUTION 6.18 distillation: T^2 KL at temperature T, plus the hard cross-entropy
+    # BEGIN SOLUTION 6.17 distillation: T^2 KL at temperature T, plus the hard cross-entropy
     log_p_student = F.log_softmax(student_logits / temperature, dim=1)
     log_p_teacher = F.log_softmax(teacher_logits.detach() / temperature, dim=1)
     soft = F.kl_div(log_p_student, log_p_teacher, reduction="batchmean", log_target=True)

@@ -3,12 +3,17 @@
 ``F.gelu`` composed from Tensor ops records five or six nodes (mul, erf, add, mul...) and keeps
 each intermediate alive for backward. A fused op is a :class:`tinytorch.autograd.Function`: its
 forward computes the result in one go and saves only what its hand-derived backward needs
-(GELU: ``x``; softmax-cross-entropy: the probabilities; LayerNorm: ``x_hat`` and ``1/sigma``).
-Fewer nodes, fewer temporaries, less memory traffic. Each equals its composed version (tests:
-forward and backward, against the composed op and PyTorch) and
-``benchmarks/bench_systems.py`` measures what fusing buys.
+(tanh GELU: ``x`` and the tanh; softmax-cross-entropy: the probabilities). Fewer nodes, fewer
+temporaries, less memory traffic.
 
-The backwards are NumPy, so these ops are differentiable once: with ``create_graph=True``
+Part 5 already fuses the exact GELU (:func:`tinytorch.text.gelu`) and LayerNorm
+(:func:`tinytorch.text.layer_norm`), because a transformer spends its time there; this module
+adds the tanh-approximate GELU and softmax-cross-entropy, and keeps the composed LayerNorm as
+the reference that ``benchmarks/bench_systems.py`` measures part 5's fused one against. Each
+fused op equals its composed version (tests: forward and backward, against the composed op and
+PyTorch).
+
+The backwards here are NumPy, so these ops are differentiable once: with ``create_graph=True``
 they raise instead of silently returning a wrong second derivative (PyTorch's
 ``once_differentiable``). Use the composed ops for higher-order gradients.
 """
@@ -22,13 +27,12 @@ import numpy as np
 
 import tinytorch.nn as nn
 from tinytorch.autograd import Function, is_grad_enabled
-from tinytorch.tensor import Tensor, erf, ones, zeros
-from tinytorch.text.gelu import normal_cdf_and_pdf
+from tinytorch.tensor import Tensor
+from tinytorch.text.gelu import gelu
 
 __all__ = [
-    "GELUFunction", "SoftmaxCrossEntropyFunction", "LayerNormFunction", "fused_gelu",
-    "fused_cross_entropy", "fused_layer_norm", "layer_norm_composed", "FusedGELU",
-    "FusedLayerNorm", "FusedCrossEntropyLoss",
+    "TanhGELUFunction", "SoftmaxCrossEntropyFunction", "fused_gelu", "fused_cross_entropy",
+    "layer_norm_composed", "FusedGELU", "FusedCrossEntropyLoss",
 ]
 
 SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
@@ -42,59 +46,43 @@ def _once_differentiable(name: str) -> None:
                            "create_graph=True use the composed op from tinytorch.nn.functional")
 
 
-class GELUFunction(Function):
-    """``y = x * Phi(x)``; ``approximate="tanh"``: ``y = x/2 (1 + tanh(sqrt(2/pi)(x + c x^3)))``."""
+class TanhGELUFunction(Function):
+    """``y = x/2 (1 + t)`` with ``t = tanh(sqrt(2/pi) (x + 0.044715 x^3))`` (GPT-2's GELU)."""
 
-    # BEGIN SOLUTION 6.8 fused GELU: forward in one pass, backward by the derivative
+    # BEGIN SOLUTION 6.8 fused tanh GELU: forward in one pass, backward by the derivative
     @staticmethod
-    def forward(ctx: Any, x: Tensor, approximate: str = "none") -> Tensor:
-        """GELU of ``x.array`` in NumPy. Save ``x`` and keep on ``ctx`` what the derivative
-        needs besides x, so that backward computes no second erf/tanh (the expensive part).
-
-        Exact: ``(Phi(x), phi(x)) = normal_cdf_and_pdf(x)`` (part 5's float32 erf; for float64
-        inputs ``tinytorch.tensor.erf``, exact), ``y = x Phi(x)``. Tanh:
-        ``t = tanh(sqrt(2/pi) (x + 0.044715 x^3))``, ``y = x (1 + t) / 2``. Return a new Tensor
-        of the input's dtype.
-        """
+    def forward(ctx: Any, x: Tensor) -> Tensor:
+        """The tanh GELU of ``x.array`` in NumPy. Save ``x`` and keep ``t`` on ``ctx``, so that
+        backward computes no second tanh (the expensive part). Return a new Tensor of the
+        input's dtype."""
         a = x.array
         ctx.save_for_backward(x)
-        ctx.approximate = approximate
-        if approximate == "tanh":
-            ctx.t = np.tanh(SQRT_2_OVER_PI * (a + TANH_COEF * a ** 3))
-            return Tensor(0.5 * a * (1.0 + ctx.t))
-        if a.dtype == np.float64:
-            ctx.cdf = 0.5 * (1.0 + erf(Tensor._wrap(a / math.sqrt(2.0))).array)
-            ctx.pdf = np.exp(-0.5 * a * a) / math.sqrt(2.0 * math.pi)
-        else:
-            ctx.cdf, ctx.pdf = normal_cdf_and_pdf(a)
-        return Tensor(a * ctx.cdf)
+        ctx.t = np.tanh(SQRT_2_OVER_PI * (a + TANH_COEF * a ** 3))
+        return Tensor(0.5 * a * (1.0 + ctx.t))
 
     @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None]:
-        """``grad * dy/dx``, and None for ``approximate``.
-
-        Exact: ``dy/dx = Phi(x) + x phi(x)``, ``phi(x) = exp(-x^2 / 2) / sqrt(2 pi)``.
-        Tanh: ``dy/dx = (1 + t) / 2 + x (1 - t^2) / 2 * sqrt(2/pi) (1 + 3 * 0.044715 x^2)``.
-        Start with ``_once_differentiable("fused_gelu")``.
-        """
+    def backward(ctx: Any, grad: Tensor) -> Tensor:
+        """``grad * dy/dx`` with ``dy/dx = (1 + t) / 2 + x (1 - t^2) / 2 * sqrt(2/pi)
+        (1 + 3 * 0.044715 x^2)``. Start with ``_once_differentiable("fused_gelu")``."""
         _once_differentiable("fused_gelu")
         (x,) = ctx.saved_tensors
-        a, g = x.array, grad.array
-        if ctx.approximate == "tanh":
-            t = ctx.t
-            du = SQRT_2_OVER_PI * (1.0 + 3.0 * TANH_COEF * a * a)
-            dy = 0.5 * (1.0 + t) + 0.5 * a * (1.0 - t * t) * du
-        else:
-            dy = ctx.cdf + a * ctx.pdf
-        return Tensor((g * dy).astype(a.dtype, copy=False)), None
+        a, t = x.array, ctx.t
+        du = SQRT_2_OVER_PI * (1.0 + 3.0 * TANH_COEF * a * a)
+        dy = 0.5 * (1.0 + t) + 0.5 * a * (1.0 - t * t) * du
+        return Tensor((grad.array * dy).astype(a.dtype, copy=False))
     # END SOLUTION
 
 
 def fused_gelu(input: Tensor, approximate: str = "none") -> Tensor:
-    """GELU as one fused op; same values and gradients as ``F.gelu(input, approximate)``."""
+    """GELU as one fused op; same values and gradients as ``F.gelu(input, approximate)``.
+    ``"none"`` is part 5's exact fused GELU, ``"tanh"`` :class:`TanhGELUFunction`."""
     if approximate not in ("none", "tanh"):
         raise ValueError(f"approximate must be 'none' or 'tanh', got {approximate!r}")
-    return GELUFunction.apply(input, approximate)
+    if approximate == "none":
+        return gelu(input)
+    if not input.is_floating_point():
+        raise TypeError(f"gelu: expected a float tensor, got {input.dtype.name}")
+    return TanhGELUFunction.apply(input)
 
 
 class SoftmaxCrossEntropyFunction(Function):
@@ -165,71 +153,11 @@ def fused_cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean",
     return SoftmaxCrossEntropyFunction.apply(input, t, reduction, ignore_index)
 
 
-class LayerNormFunction(Function):
-    """``y = (x - mean) / sqrt(var + eps) * w + b`` over the last D elements of each row.
-
-    Backward with ``x_hat = (x - mean) * rstd`` and ``gh = g * w``:
-    ``dx = rstd * (gh - mean(gh) - x_hat * mean(gh * x_hat))``, ``dw = sum(g * x_hat)``,
-    ``db = sum(g)`` (sums over rows).
-    """
-
-    # BEGIN SOLUTION 6.10 fused LayerNorm: save x_hat and 1/sigma, backward in closed form
-    @staticmethod
-    def forward(ctx: Any, x: Tensor, weight: Tensor | None, bias: Tensor | None, d: int,
-                eps: float) -> Tensor:
-        """View ``x`` as rows of ``d`` numbers; normalise each row with its mean and biased
-        variance; scale by ``weight`` and shift by ``bias`` (either may be None). Keep ``x_hat``
-        and ``rstd = 1 / sqrt(var + eps)`` (R, 1) on ``ctx``; save ``weight``."""
-        rows = x.array.reshape(-1, d)
-        mean = rows.mean(axis=1, keepdims=True)
-        centered = rows - mean
-        rstd = 1.0 / np.sqrt((centered * centered).mean(axis=1, keepdims=True) + eps)
-        x_hat = centered * rstd
-        y = x_hat if weight is None else x_hat * weight.array.reshape(-1)
-        if bias is not None:
-            y = y + bias.array.reshape(-1)
-        ctx.x_hat, ctx.rstd, ctx.shape = x_hat, rstd, x.shape
-        ctx.save_for_backward(weight)
-        ctx.bias_shape = None if bias is None else bias.shape
-        return Tensor(y.reshape(x.shape).astype(x.array.dtype, copy=False))
-
-    @staticmethod
-    def backward(ctx: Any, grad: Tensor) -> tuple[Any, ...]:
-        """``dx, dw, db`` by the formulas above (dw/db None without weight/bias), then None,
-        None for ``d`` and ``eps``."""
-        _once_differentiable("fused_layer_norm")
-        (weight,) = ctx.saved_tensors
-        x_hat, rstd = ctx.x_hat, ctx.rstd
-        g = grad.array.reshape(x_hat.shape)
-        gh = g if weight is None else g * weight.array.reshape(-1)
-        dx = rstd * (gh - gh.mean(axis=1, keepdims=True)
-                     - x_hat * (gh * x_hat).mean(axis=1, keepdims=True))
-        dw = None if weight is None else Tensor((g * x_hat).sum(axis=0).reshape(weight.shape))
-        db = None if ctx.bias_shape is None else Tensor(g.sum(axis=0).reshape(ctx.bias_shape))
-        return Tensor(dx.reshape(ctx.shape)), dw, db, None, None
-    # END SOLUTION
-
-
-def _normalized(input: Tensor, normalized_shape: Any) -> tuple[int, ...]:
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    if tuple(input.shape[input.ndim - len(shape):]) != shape or len(shape) > input.ndim:
-        raise ValueError(f"layer_norm: normalized_shape {shape} does not match the last "
-                         f"dimensions of the input of shape {tuple(input.shape)}")
-    return shape
-
-
-def fused_layer_norm(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
-                     bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
-    """Layer normalisation over the trailing ``normalized_shape`` as one fused op (the
-    signature of ``torch.nn.functional.layer_norm``)."""
-    shape = _normalized(input, normalized_shape)
-    return LayerNormFunction.apply(input, weight, bias, int(np.prod(shape)), eps)
-
-
 def layer_norm_composed(input: Tensor, normalized_shape: Any, weight: Tensor | None = None,
                         bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
-    """The unfused reference: the same math in differentiable Tensor ops (several nodes)."""
-    shape = _normalized(input, normalized_shape)
+    """Layer normalisation in differentiable Tensor ops (several nodes): the unfused reference
+    for part 5's fused :func:`tinytorch.text.layer_norm`, which checks the shapes."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     dims = tuple(range(input.ndim - len(shape), input.ndim))
     centered = input - input.mean(dim=dims, keepdim=True)
     var = (centered * centered).mean(dim=dims, keepdim=True)
@@ -251,32 +179,6 @@ class FusedGELU(nn.Module):
 
     def extra_repr(self) -> str:
         return f"approximate='{self.approximate}'"
-
-
-class FusedLayerNorm(nn.Module):
-    """Drop-in for ``nn.LayerNorm`` (same ``weight``/``bias`` names) by :func:`fused_layer_norm`."""
-
-    def __init__(self, normalized_shape: Any, eps: float = 1e-5,
-                 elementwise_affine: bool = True, bias: bool = True) -> None:
-        super().__init__()
-        self.normalized_shape = ((normalized_shape,) if isinstance(normalized_shape, int)
-                                 else tuple(normalized_shape))
-        self.eps = eps
-        if elementwise_affine:
-            self.weight = nn.Parameter(ones(*self.normalized_shape))
-        else:
-            self.register_parameter("weight", None)
-        if elementwise_affine and bias:
-            self.bias = nn.Parameter(zeros(*self.normalized_shape))
-        else:
-            self.register_parameter("bias", None)
-
-    def forward(self, input: Tensor) -> Tensor:
-        return fused_layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
-
-    def extra_repr(self) -> str:
-        return f"{self.normalized_shape}, eps={self.eps}, " \
-               f"elementwise_affine={self.weight is not None}"
 
 
 class FusedCrossEntropyLoss(nn.Module):

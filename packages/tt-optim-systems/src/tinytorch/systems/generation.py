@@ -52,7 +52,7 @@ def generate_with_cache(model: Any, idx: Tensor, max_new_tokens: int, temperatur
         return idx
     with no_grad():
         caches = make_caches(model, idx.shape[0])
-        # BEGIN SOLUTION 6.26 cached decoding: prefill once, then one token per step
+        # BEGIN SOLUTION 6.25 cached decoding: prefill once, then one token per step
         logits = _last_logits(model(idx[:, -block_size:], caches=caches, start_pos=0))
         for step in range(max_new_tokens):
             if do_sample:

@@ -86,7 +86,7 @@ class KVCache:
             raise ValueError(f"KV cache overflow: the cache holds max_len={self.max_len} "
                              f"positions, {self.length} are filled and {new} more were given; "
                              "make the cache longer or crop the context")
-        # BEGIN SOLUTION 6.25 KV cache: write the new positions in place, return filled views
+        # BEGIN SOLUTION 6.24 KV cache: write the new positions in place, return filled views
         end = self.length + new
         self.keys[:, :, self.length:end] = k.array
         self.values[:, :, self.length:end] = v.array

@@ -32,7 +32,7 @@ from tinytorch.vision import (
 )
 
 from .flops import linear_flops, register_module_flops
-from .fused import FusedGELU, FusedLayerNorm
+from .fused import FusedGELU
 
 __all__ = ["conv2d_flops", "attention_flops", "pool_flops", "per_element"]
 
@@ -94,5 +94,4 @@ register_module_flops(BatchNorm1d, per_element(4))
 register_module_flops(BatchNorm2d, per_element(4))
 register_module_flops(MultiHeadAttention, attention_flops)
 register_module_flops(LayerNorm, per_element(7))
-register_module_flops(FusedLayerNorm, per_element(7))
 register_module_flops(FusedGELU, per_element(5))

@@ -33,7 +33,7 @@ def factorize_linear(linear: nn.Linear, rank: int) -> nn.Sequential:
                          f"{min(in_features, out_features)} for a Linear({in_features}, "
                          f"{out_features}), got {rank}")
     w = linear.weight.array.astype(np.float64)
-    # BEGIN SOLUTION 6.19 low-rank factorisation by truncated SVD
+    # BEGIN SOLUTION 6.18 low-rank factorisation by truncated SVD
     u, s, vt = np.linalg.svd(w, full_matrices=False)
     root = np.sqrt(s[:rank])
     first = root[:, None] * vt[:rank]          # (r, in)

@@ -98,7 +98,7 @@ class GradScaler:
                                "the last update()")
         grads = [p.grad for group in optimizer.param_groups for p in group["params"]
                  if p.grad is not None]
-        # BEGIN SOLUTION 6.11 unscale the gradients in place and detect inf/nan
+        # BEGIN SOLUTION 6.10 unscale the gradients in place and detect inf/nan
         inv_scale = 1.0 / self._scale
         found_inf = False
         for grad in grads:
@@ -140,7 +140,7 @@ class GradScaler:
         if new_scale is not None:
             self._scale = float(new_scale)
             return
-        # BEGIN SOLUTION 6.12 dynamic loss scale: back off on overflow, grow after clean steps
+        # BEGIN SOLUTION 6.11 dynamic loss scale: back off on overflow, grow after clean steps
         if found_inf:
             self._scale *= self._backoff_factor
             self._growth_tracker = 0
@@ -192,7 +192,7 @@ class MasterWeights:
 
     def grads_to_master(self) -> None:
         """``master.grad = float32(param.grad)`` for every pair (None stays None)."""
-        # BEGIN SOLUTION 6.13 master weights: gradients up to float32, weights down to float16
+        # BEGIN SOLUTION 6.12 master weights: gradients up to float32, weights down to float16
         for param, master in zip(self.params, self.masters):
             master.grad = None if param.grad is None else Tensor(
                 param.grad.array.astype(np.float32))
@@ -200,7 +200,7 @@ class MasterWeights:
 
     def master_to_model(self) -> None:
         """Round every master into its float16 model parameter, in place."""
-        # BEGIN SOLUTION 6.13 copy the float32 masters into the float16 parameters
+        # BEGIN SOLUTION 6.12 copy the float32 masters into the float16 parameters
         for param, master in zip(self.params, self.masters):
             param.array[...] = master.array
         # END SOLUTION

@@ -56,7 +56,7 @@ def magnitude_mask(values: np.ndarray, k: int, candidates: np.ndarray | None = N
     allowed = np.ones(flat.size, bool) if candidates is None else candidates.ravel().astype(bool)
     if not 0 <= k <= allowed.sum():
         raise ValueError(f"cannot prune {k} entries: only {int(allowed.sum())} can be pruned")
-    # BEGIN SOLUTION 6.14 magnitude pruning: zero exactly the k smallest |w| among candidates
+    # BEGIN SOLUTION 6.13 magnitude pruning: zero exactly the k smallest |w| among candidates
     mask = np.ones(flat.size, dtype=values.dtype)
     if k > 0:
         scores = np.where(allowed, flat, np.inf)  # entries already pruned are never chosen
@@ -139,7 +139,7 @@ def global_unstructured(parameters: Iterable[tuple[nn.Module, str]], pruning_met
     if not pairs:
         raise ValueError("global_unstructured needs at least one (module, name) pair")
     tensors = [_reparametrize(module, name) for module, name in pairs]
-    # BEGIN SOLUTION 6.15 global pruning: one ranking over every tensor, then split the mask
+    # BEGIN SOLUTION 6.14 global pruning: one ranking over every tensor, then split the mask
     values = np.concatenate([orig.array.ravel() for orig, _ in tensors])
     alive = np.concatenate([mask.array.ravel() for _, mask in tensors]) != 0
     k = _count(kwargs["amount"], int(alive.sum()))

@@ -58,7 +58,7 @@ def qparams(lo: Any, hi: Any, symmetric: bool) -> tuple[np.ndarray, np.ndarray]:
     hi = np.maximum(np.asarray(hi, np.float32), 0)
     if np.any(lo > hi) or not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi))):
         raise ValueError(f"qparams needs finite lo <= hi, got lo={lo}, hi={hi}")
-    # BEGIN SOLUTION 6.20 scale and zero point from a range, symmetric or affine
+    # BEGIN SOLUTION 6.19 scale and zero point from a range, symmetric or affine
     if symmetric:
         scale = np.maximum(-lo, hi) / np.float32((QMAX - QMIN) / 2)
         scale = np.maximum(scale, np.float32(EPS))
@@ -89,7 +89,7 @@ def quantize(x: np.ndarray, scale: Any, zero_point: Any, axis: int | None = None
     x = np.asarray(x, np.float32)
     s = _along(np.asarray(scale, np.float32), x.ndim, axis)
     z = _along(np.asarray(zero_point, np.int32), x.ndim, axis)
-    # BEGIN SOLUTION 6.21 quantize and dequantize (round half to even, clamp, broadcast)
+    # BEGIN SOLUTION 6.20 quantize and dequantize (round half to even, clamp, broadcast)
     q = np.rint(x * (np.float32(1) / s)) + z
     return np.clip(q, QMIN, QMAX).astype(np.int8)
     # END SOLUTION
@@ -100,7 +100,7 @@ def dequantize(q: np.ndarray, scale: Any, zero_point: Any, axis: int | None = No
     q = np.asarray(q)
     s = _along(np.asarray(scale, np.float32), q.ndim, axis)
     z = _along(np.asarray(zero_point, np.int32), q.ndim, axis)
-    # BEGIN SOLUTION 6.21 dequantize
+    # BEGIN SOLUTION 6.20 dequantize
     return ((q.astype(np.int32) - z) * s).astype(np.float32)
     # END SOLUTION
 

@@ -58,7 +58,7 @@ def int8_matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
             or a.shape[1] != b.shape[0]:
         raise ValueError(f"int8_matmul expects int8 matrices (M, K) and (K, N), got "
                          f"{a.dtype} {a.shape} and {b.dtype} {b.shape}")
-    # BEGIN SOLUTION 6.22 exact int8 x int8 -> int32 matmul with float32 BLAS in chunks of K
+    # BEGIN SOLUTION 6.21 exact int8 x int8 -> int32 matmul with float32 BLAS in chunks of K
     k = a.shape[1]
     out = np.zeros((a.shape[0], b.shape[1]), np.int32)
     for start in range(0, k, EXACT_CHUNK):
@@ -116,7 +116,7 @@ class QuantizedLinear(nn.Module):
         else:  # dynamic: the range of this batch (affine, the activations are often one-sided)
             s_x, z_x = qparams(x.min(), x.max(), symmetric=False)
         q_w = self.weight.array
-        # BEGIN SOLUTION 6.23 quantized linear: int8 input, int32 product, zero point, rescale
+        # BEGIN SOLUTION 6.22 quantized linear: int8 input, int32 product, zero point, rescale
         q_x = quantize(x, s_x, z_x)
         acc = int8_matmul(q_x, q_w.T)                                  # (rows, out) int32
         acc -= z_x * q_w.sum(axis=1, dtype=np.int32)                   # (q_x - z_x) q_w^T
@@ -178,7 +178,7 @@ class QuantizedConv2d(nn.Module):
             s_x, z_x = self.input_scale.array, self.input_zero_point.array
         else:
             s_x, z_x = qparams(x.min(), x.max(), symmetric=False)
-        # BEGIN SOLUTION 6.23 quantized conv: int8 input padded with z, int8 columns, int32 GEMM
+        # BEGIN SOLUTION 6.22 quantized conv: int8 input padded with z, int8 columns, int32 GEMM
         q_x = quantize(x, s_x, z_x)                                        # (N, C, H, W) int8
         (top, bottom), (left, right) = self.geometry.padding
         if top or bottom or left or right:
@@ -236,7 +236,7 @@ def quantize_model(model: nn.Module, calibration_data: Any = None, method: str =
                if isinstance(child, (nn.Linear, Conv2d))]
     observers: dict[int, Observer] = {}
     if calibration_data is not None:
-        # BEGIN SOLUTION 6.24 static calibration: observe each Linear's input with pre-hooks
+        # BEGIN SOLUTION 6.23 static calibration: observe each Linear's input with pre-hooks
         def observe_input(observer: Observer) -> Any:
             def hook(module: nn.Module, args: tuple[Any, ...]) -> None:
                 observer.observe(args[0])

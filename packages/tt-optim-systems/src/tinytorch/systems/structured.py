@@ -60,7 +60,7 @@ def units_to_keep(weight: np.ndarray, amount: float, norm: int = 1) -> np.ndarra
     if not 0.0 <= amount < 1.0:
         raise ValueError(f"amount must be a fraction in [0, 1), got {amount}")
     n = weight.shape[0]
-    # BEGIN SOLUTION 6.16 rank units by the norm of their weights, keep the largest
+    # BEGIN SOLUTION 6.15 rank units by the norm of their weights, keep the largest
     scores = np.linalg.norm(weight.reshape(n, -1).astype(np.float64), ord=norm, axis=1)
     count = max(1, n - round(amount * n))
     best = np.argsort(-scores, kind="stable")[:count]
@@ -75,7 +75,7 @@ def _param(array: np.ndarray, like: nn.Parameter) -> nn.Parameter:
 def _shrink_outputs(layer: nn.Module, keep: np.ndarray) -> None:
     """Keep only the output units ``keep`` of a Linear or Conv2d: the weight's rows (dim 0) and
     the bias entries; update ``out_features``/``out_channels``."""
-    # BEGIN SOLUTION 6.17 cut a producer's output units and a consumer's input columns
+    # BEGIN SOLUTION 6.16 cut a producer's output units and a consumer's input columns
     layer.weight = _param(layer.weight.array[keep], layer.weight)
     if layer.bias is not None:
         layer.bias = _param(layer.bias.array[keep], layer.bias)
@@ -89,7 +89,7 @@ def _shrink_outputs(layer: nn.Module, keep: np.ndarray) -> None:
 def _shrink_inputs(layer: nn.Module, columns: np.ndarray) -> None:
     """Keep only the inputs ``columns`` of a Linear or Conv2d: the weight's dim 1; update
     ``in_features``/``in_channels``."""
-    # BEGIN SOLUTION 6.17 cut a consumer's input columns
+    # BEGIN SOLUTION 6.16 cut a consumer's input columns
     layer.weight = _param(layer.weight.array[:, columns], layer.weight)
     if isinstance(layer, Conv2d):
         layer.in_channels = len(columns)

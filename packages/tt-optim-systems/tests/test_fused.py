@@ -16,13 +16,13 @@ from tinytorch.systems.fused import (
     fused_gelu,
     layer_norm_composed,
 )
-from tinytorch.text import layer_norm
 from tinytorch.systems.matmul_lesson import (
     compare_matmul,
     matmul_blas,
     matmul_loops,
     matmul_vectorized,
 )
+from tinytorch.text import layer_norm
 
 RNG = np.random.default_rng(0)
 

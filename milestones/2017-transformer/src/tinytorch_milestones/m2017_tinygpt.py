@@ -95,14 +95,18 @@ def estimate_loss(model: GPT, corpus: CharCorpus, split: str, batches: int, seed
 
 
 def progress(it: int, total: int, loss: float, began: float) -> None:
-    """A one-line progress bar on stderr: iteration, bar, loss, speed, time left."""
+    """A one-line progress bar on stderr: iteration, bar, loss, speed, time left. Redrawn in
+    place on a terminal; in a log (not a terminal) a line at every tenth of the run."""
+    live = sys.stderr.isatty()
+    if not live and (it + 1) % max(total // 10, 1) and it + 1 != total:
+        return
     done = (it + 1) / total
     elapsed = time.perf_counter() - began
     rate = (it + 1) / elapsed if elapsed > 0 else 0.0
     left = (total - it - 1) / rate if rate else 0.0
     bar = "#" * int(30 * done) + "-" * (30 - int(30 * done))
-    end = "\n" if it + 1 == total else ""
-    print(f"\r{it + 1:5d}/{total} [{bar}] loss {loss:.4f}  {rate:5.1f} it/s  "
+    start, end = ("\r", "\n" if it + 1 == total else "") if live else ("", "\n")
+    print(f"{start}{it + 1:5d}/{total} [{bar}] loss {loss:.4f}  {rate:5.1f} it/s  "
           f"{elapsed:6.1f}s elapsed, {left:5.0f}s left", end=end, file=sys.stderr, flush=True)
 
 

@@ -55,7 +55,8 @@ INSTRUCTOR_DOCS = {"docs/instructor-guide.md", "docs/sessions.md", "docs/benchma
 """Site pages for instructors: never in a release (nor linked from the student site)."""
 INSTRUCTOR_BLOCK = re.compile(r"[ \t]*<!-- instructor-only -->.*?<!-- /instructor-only -->[ \t]*\n?",
                               re.S)
-API_PAGE = re.compile(r"^docs/api/part(\d+)\.md$")
+PART_PAGE = re.compile(r"^docs/(?:api/part(\d+)\.md|parts/part(\d+)/)")
+"""A page about one part (its API or its concepts): shipped only with that part."""
 NAV_PAGE = re.compile(r"^\s*-\s*[^:]+:\s*(\S+\.md)\s*$")
 SKIP_DIRS = {".git", ".nox", ".tox", "dist", "build", "site", "grades", "__pycache__",
              ".pytest_cache", ".ruff_cache", ".hypothesis", ".venv", ".benchmarks"}
@@ -116,8 +117,9 @@ def _shipped(relative: Path, dists: set[str], milestones: set[str], numbers: set
     if parts[0] == "milestones":
         return len(parts) > 2 and parts[1] in milestones
     if parts[0] == "docs":
-        api = API_PAGE.match(posix)
-        return posix not in INSTRUCTOR_DOCS and (api is None or int(api[1]) in numbers)
+        page = PART_PAGE.match(posix)
+        return posix not in INSTRUCTOR_DOCS and (
+            page is None or int(page[1] or page[2]) in numbers)
     if parts[0] == "tools":
         return len(parts) == 2 and parts[1] in STUDENT_TOOLS
     return posix in ROOT_FILES

@@ -46,6 +46,8 @@ def test_only_the_chosen_parts_their_milestones_and_student_files(released):
     assert {f for f in files if f.startswith("tools/")} == {
         f"tools/{name}" for name in release.STUDENT_TOOLS}
     assert not files & release.INSTRUCTOR_DOCS
+    pages_about = {f.split("/")[2] for f in files if f.startswith("docs/parts/")}
+    assert pages_about == {"part1", "part2"}  # no concept pages of parts not released
     assert {"README.md", "noxfile.py", "mkdocs.yml", "docs/course-map.md",
             "packages/tt-autograd/tasks.toml"} <= files
     assert "instructor-only" not in (released / "docs" / "index.md").read_text()

@@ -11,19 +11,9 @@ import pytest
 
 import tinytorch.tensor as tt
 from tinytorch.text import GPT, GPTConfig, TransformerBlock
+from tinytorch.text.cache import ConcatCache
 
 SMALL = dict(block_size=16, vocab_size=37, n_layer=2, n_head=4, n_embd=32)
-
-
-class ConcatCache:
-    def __init__(self):
-        self.k = self.v = None
-
-    def update(self, k, v):
-        if self.k is not None:
-            k, v = tt.cat([self.k, k], dim=2), tt.cat([self.v, v], dim=2)
-        self.k, self.v = k, v
-        return k, v
 
 
 def _randomize(module, seed=0):

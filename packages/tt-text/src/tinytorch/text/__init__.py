@@ -23,7 +23,7 @@ import tinytorch.nn  # noqa: F401  - parts 1-3: Tensor, autograd engine, Module
 from ._version import __version__
 from .attention import ScaledDotProductAttention, attention_math, scaled_dot_product_attention
 from .bpe import GPT2_SPLIT_PATTERN, BPETokenizer
-from .cache import AttentionCache
+from .cache import AttentionCache, ConcatCache
 from .char_tokenizer import CharTokenizer
 from .corpus import TINY_SHAKESPEARE_SHA256, CharCorpus, tiny_shakespeare
 from .embedding import Embedding, embedding
@@ -42,7 +42,8 @@ __all__ = [
     "__version__", "CharTokenizer", "BPETokenizer", "GPT2_SPLIT_PATTERN", "tiny_shakespeare",
     "TINY_SHAKESPEARE_SHA256", "CharCorpus", "Embedding", "embedding", "sinusoidal_encoding",
     "SinusoidalPositionalEncoding", "LearnedPositionalEncoding", "scaled_dot_product_attention",
-    "attention_math", "ScaledDotProductAttention", "AttentionCache", "MultiHeadAttention",
+    "attention_math", "ScaledDotProductAttention", "AttentionCache", "ConcatCache",
+    "MultiHeadAttention",
     "LayerNorm", "layer_norm", "MLP", "TransformerBlock", "GPTConfig", "GPT", "generate",
     "filter_logits", "sample_next_token",
 ]

@@ -11,16 +11,8 @@ does exactly this with it::
     # position S - T + t) sees keys 0 .. S - T + t.
 
 Any object with that ``update`` method is a cache (structural typing: no base class to
-inherit). The simplest one concatenates::
-
-    class ConcatCache:
-        def __init__(self):
-            self.k = self.v = None
-        def update(self, k, v):
-            if self.k is not None:
-                k, v = tt.cat([self.k, k], dim=2), tt.cat([self.v, v], dim=2)
-            self.k, self.v = k, v
-            return k, v
+inherit). The simplest one, :class:`ConcatCache`, concatenates; part 6's ``KVCache``
+preallocates instead.
 
 A :class:`GPT` takes one cache per block (``caches=[...]``) and the absolute position of the
 first new token (``start_pos``), for its position embeddings.
@@ -30,9 +22,9 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from tinytorch.tensor import Tensor
+from tinytorch.tensor import Tensor, cat
 
-__all__ = ["AttentionCache"]
+__all__ = ["AttentionCache", "ConcatCache"]
 
 
 @runtime_checkable
@@ -43,3 +35,18 @@ class AttentionCache(Protocol):
         """Append the keys and values of the new positions, ``(B, nh, T, hs)`` each, and
         return all keys and values so far, ``(B, nh, S, hs)`` each with ``S >= T``."""
         ...
+
+
+class ConcatCache:
+    """The simplest cache: the keys and values so far, grown by concatenation along the
+    positions (dim 2) at every step, which copies them all each time."""
+
+    def __init__(self) -> None:
+        self.k: Tensor | None = None
+        self.v: Tensor | None = None
+
+    def update(self, k: Tensor, v: Tensor) -> tuple[Tensor, Tensor]:
+        if self.k is not None and self.v is not None:
+            k, v = cat([self.k, k], dim=2), cat([self.v, v], dim=2)
+        self.k, self.v = k, v
+        return k, v

@@ -205,6 +205,9 @@ def _build_env(root: Path, parts: list[_packages.Part], provided: list[_packages
           *[a for p in parts for a in ("--refresh-package", p.name)], *earlier, *needs,
           *_packages.test_requirements(provided), *([str(torch)] if torch else [])],
          "installing the base environment")
+    # The graded part's wheel is its solution and nothing below needs a wheel: never leave it
+    # where an unisolated run (no bubblewrap, as on some Gradescope images) could read it.
+    shutil.rmtree(wheels)
     # The sandbox cannot write .pyc files: import what every run imports once here, so that
     # pytest, NumPy and torch load from bytecode (compiling all of torch would take a minute).
     modules = [p.module for p in parts if p not in provided] + (["torch"] if torch else [])

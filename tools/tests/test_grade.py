@@ -123,3 +123,15 @@ def test_the_solved_copy_passes_the_gradescope_format(graded):
     assert all(t["status"] == "passed" for t in results["tests"])
     assert {"name", "score", "max_score", "status", "output", "visibility"} <= set(
         results["tests"][0])
+
+
+def test_the_workspace_holds_no_solution_of_the_graded_part(graded):
+    """Not its sources, not its wheel: an unisolated run (no bubblewrap) could read them."""
+    _, root, *_ = graded
+    workspace = next((root / "cache").glob("tt-autograd-*"))
+    assert not list(workspace.rglob("tt_autograd-*.whl"))
+    solution_lines = {b.begin for b in solutions.blocks_in(_packages.part(2).src)}
+    assert solution_lines  # the instructor's tree has solutions...
+    for file in workspace.rglob("*.py"):  # ...and none of their files is in the workspace
+        if "autograd" in file.parts and "site-packages" not in file.parts:
+            assert "BEGIN SOLUTION" not in file.read_text(errors="replace"), file

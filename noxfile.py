@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 import _packages  # noqa: E402  (needs tools/ on sys.path)
 import course_sessions  # noqa: E402,F401  (registers coursemap, pins, release, leaks, audit, ...)
 import grading_sessions  # noqa: E402,F401  (registers grade, gradescope, publish)
+import nox_install  # noqa: E402
 from _packages import MissingPart, Part  # noqa: E402
 
 nox.needs_version = ">=2024.4.15"
@@ -71,11 +72,11 @@ def want_torch(session: nox.Session) -> tuple[bool, list[str]]:
 def install_parts(session: nox.Session, parts: list[Part], *requirements: str) -> None:
     """Build ``parts`` into a fresh directory, install those wheels (plus requirements), and
     check every part imports from the venv, not from the tree."""
-    dist = _packages.fresh_dir(session, "dist")
-    wheels = _packages.build_wheels(session, parts, dist)
-    _packages.install_wheels(session, wheels, *requirements)
-    _packages.check_imported_from_venv(
-        session, [p.module for p in parts], cwd=_packages.fresh_dir(session, "cwd")
+    dist = nox_install.fresh_dir(session, "dist")
+    wheels = nox_install.build_wheels(session, parts, dist)
+    nox_install.install_wheels(session, wheels, *requirements)
+    nox_install.check_imported_from_venv(
+        session, [p.module for p in parts], cwd=nox_install.fresh_dir(session, "cwd")
     )
 
 
@@ -103,7 +104,7 @@ def run_part_tests(session: nox.Session, number: int) -> None:
     install_parts(session, parts, *_packages.test_requirements(parts))
     # PyTorch is the oracle of many tests: a self-check without it would count them as failed.
     # It is installed whenever a local CPU wheel exists; --torch makes its absence an error.
-    _packages.install_torch(session, required=torch)
+    nox_install.install_torch(session, required=torch)
     # Grading runs pytest from outside the tree (only the installed wheels can satisfy
     # `import tinytorch.*`) and writes grades/partN/ (JSON, text, JUnit XML).
     course_sessions.grade_part(session, number, rest)
@@ -163,9 +164,9 @@ def all_parts(session: nox.Session) -> None:
     """
     parts = ready_parts(session)
     install_parts(session, parts, *_packages.test_requirements(parts), *TOOLS_TEST_REQUIREMENTS)
-    _packages.install_torch(session, required=False)
+    nox_install.install_torch(session, required=False)
     test_dirs = [str(p.tests) for p in parts if p.has_tests()]
-    with session.chdir(_packages.fresh_dir(session, "run")):
+    with session.chdir(nox_install.fresh_dir(session, "run")):
         session.run(
             "pytest", *test_dirs, str(ROOT / "tools" / "tests"),
             "-c", str(ROOT / "pytest.ini"), "--rootdir", str(ROOT),
@@ -221,8 +222,8 @@ def run_milestones(session: nox.Session, figures: Path, *script_args: str) -> No
     if not found:
         session.skip("no milestones in this tree yet (milestones/*/pyproject.toml)")
     parts = {p.name: p for p in ready_parts(session)}
-    wheels = _packages.build_wheels(
-        session, list(parts.values()), _packages.fresh_dir(session, "dist")
+    wheels = nox_install.build_wheels(
+        session, list(parts.values()), nox_install.fresh_dir(session, "dist")
     )
     shutil.rmtree(figures, ignore_errors=True)
     ran: list[str] = []
@@ -246,7 +247,7 @@ def run_milestones(session: nox.Session, figures: Path, *script_args: str) -> No
         if not milestone.scripts:
             failed.append(f"{milestone.name}: declares no [project.scripts] to run")
             continue
-        lines, why = _packages.run_milestone_alone(session, milestone, wheels, figures, *script_args)
+        lines, why = nox_install.run_milestone_alone(session, milestone, wheels, figures, *script_args)
         ran += lines
         if why is not None:  # keep going: report every milestone, then fail
             failed.append(f"{milestone.name}: {why}")
@@ -275,7 +276,7 @@ def bench(session: nox.Session) -> None:
     if not script.is_file():
         session.skip("benchmarks/run.py is not in this tree yet")
     install_parts(session, ready_parts(session), "numpy")
-    _packages.install_torch(session, required=True)
+    nox_install.install_torch(session, required=True)
     session.run("python", str(script), *session.posargs)
 
 
@@ -304,10 +305,10 @@ def docs(session: nox.Session) -> None:
     figures = ROOT / ".nox" / "milestones" / "tmp" / "figures"
     if not any(figures.rglob("*.png")):
         session.log("no milestone figures yet: running the milestones first")
-        figures = _packages.fresh_dir(session, "figures").absolute()
+        figures = nox_install.fresh_dir(session, "figures").absolute()
         run_milestones(session, figures)
     env = {"NO_MKDOCS_2_WARNING": "1", "TINYTORCH_SITE_FIGURES": str(figures)}
-    work = _packages.fresh_dir(session, "docs").absolute()
+    work = nox_install.fresh_dir(session, "docs").absolute()
     try:
         release = release_tool.release(ROOT, work / "release", "all", log=session.log)
     except ValueError as error:  # ReleaseError, or the course's tasks disagree

@@ -31,6 +31,7 @@ if str(TOOLS) not in sys.path:
 import _packages  # noqa: E402
 import coursemap as coursemap_tool  # noqa: E402
 import leaks as leaks_tool  # noqa: E402
+import nox_install  # noqa: E402
 import part_envs  # noqa: E402
 import release as release_tool  # noqa: E402
 import tasks as tasks_tool  # noqa: E402
@@ -72,9 +73,9 @@ def release(session: nox.Session) -> None:
     args = release_tool.parser().parse_args(session.posargs)
     session.run("python", str(TOOLS / "release.py"), *session.posargs)
     parts = _packages.present_parts(args.out)
-    wheels = _packages.build_wheels(session, parts, _packages.fresh_dir(session, "dist"))
-    _packages.install_wheels(session, wheels, *_packages.test_requirements(parts))
-    with session.chdir(_packages.fresh_dir(session, "run")):
+    wheels = nox_install.build_wheels(session, parts, nox_install.fresh_dir(session, "dist"))
+    nox_install.install_wheels(session, wheels, *_packages.test_requirements(parts))
+    with session.chdir(nox_install.fresh_dir(session, "run")):
         session.run("python", "-c", "import importlib, sys; "
                     "[importlib.import_module(m) for m in sys.argv[1:]]",
                     *[p.module for p in parts])
@@ -94,7 +95,7 @@ def leaks(session: nox.Session) -> None:
     line (tools/leaks.py); fails on a hit in the student artifacts or an instructor page in the
     student site."""
     session.install("mkdocs>=1.6", "mkdocs-material>=9.5", "mkdocstrings[python]>=0.26", "ruff")
-    work = _packages.fresh_dir(session, "leaks").absolute()
+    work = nox_install.fresh_dir(session, "leaks").absolute()
     try:
         out = release_tool.release(ROOT, work / "release", "all", log=session.log)
     except (release_tool.ReleaseError, *coursemap_tool.ERRORS) as error:
@@ -188,7 +189,7 @@ def _run_milestone(session: nox.Session, milestone: _packages.Milestone,
         return f"needs {', '.join(missing)}, not in this tree"
     if not trial.scripts:
         return "declares no [project.scripts] to run"
-    _, why = _packages.run_milestone_alone(session, trial, wheels, work / "figures")
+    _, why = nox_install.run_milestone_alone(session, trial, wheels, work / "figures")
     return why
 
 
@@ -216,8 +217,8 @@ def bump(session: nox.Session) -> None:
         return
     parts = _packages.present_parts()
     tree = {p.name: p.version for p in parts}
-    wheels = _packages.build_wheels(session, parts, _packages.fresh_dir(session, "dist"))
-    work = _packages.fresh_dir(session, "bump")
+    wheels = nox_install.build_wheels(session, parts, nox_install.fresh_dir(session, "dist"))
+    work = nox_install.fresh_dir(session, "bump")
     repinned: list[str] = []
     kept: list[str] = []
     for milestone in dependents:
@@ -261,7 +262,7 @@ def grade_part(session: nox.Session, number: int, args: list[str] | None = None)
     with tempfile.TemporaryDirectory(prefix="tt-check-") as scratch:
         shutil.copy2(TOOLS / "pytest_grade.py", Path(scratch) / "pytest_grade.py")
         log = Path(scratch) / "results.jsonl"
-        with session.chdir(_packages.fresh_dir(session, "run")):
+        with session.chdir(nox_install.fresh_dir(session, "run")):
             session.run("python", "-m", "pytest", str(part.tests), "-c",
                         str(part.path / "pyproject.toml"), "--rootdir", str(part.path),
                         "-p", "pytest_grade", "--grade-log", str(log), "-p", "no:cacheprovider",

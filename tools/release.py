@@ -47,8 +47,8 @@ import solutions  # noqa: E402
 import tasks as tasks_tool  # noqa: E402
 
 STUDENT = TOOLS / "student"
-STUDENT_TOOLS = ("_packages.py", "tasks.py", "solutions.py", "check.py", "part_envs.py",
-                 "pytest_task.py", "pytest_record.py", "check_installed.py")
+STUDENT_TOOLS = ("_packages.py", "nox_install.py", "tasks.py", "solutions.py", "check.py",
+                 "part_envs.py", "pytest_task.py", "pytest_record.py", "check_installed.py")
 """What the student sessions import: the check, the part environments, the pytest plugins."""
 ROOT_FILES = (".gitignore", "ruff.toml", "pytest.ini", "mkdocs.yml")
 INSTRUCTOR_DOCS = {"docs/instructor-guide.md", "docs/sessions.md", "docs/benchmarks.md"}

@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import _packages  # noqa: E402  (tools/ is on sys.path)
 import check as check_tool  # noqa: E402
+import nox_install  # noqa: E402
 
 nox.needs_version = ">=2024.4.15"
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -55,13 +56,13 @@ def self_check(session: nox.Session, number: int) -> None:
         parts = _packages.with_deps(part, ROOT)
     except _packages.MissingPart as missing:
         session.skip(str(missing))
-    wheels = _packages.build_wheels(session, parts, _packages.fresh_dir(session, "dist"))
-    _packages.install_wheels(session, wheels, *_packages.test_requirements(parts))
+    wheels = nox_install.build_wheels(session, parts, nox_install.fresh_dir(session, "dist"))
+    nox_install.install_wheels(session, wheels, *_packages.test_requirements(parts))
     torch = "--torch" in session.posargs
     if torch:
-        _packages.install_torch(session, required=True)
-    run = _packages.fresh_dir(session, "run").absolute()
-    _packages.check_imported_from_venv(session, [p.module for p in parts], cwd=run)
+        nox_install.install_torch(session, required=True)
+    run = nox_install.fresh_dir(session, "run").absolute()
+    nox_install.check_imported_from_venv(session, [p.module for p in parts], cwd=run)
     record = run / "record.json"
     rest = [arg for arg in session.posargs if arg != "--torch"]
     with session.chdir(run):
@@ -118,12 +119,12 @@ def milestones(session: nox.Session) -> None:
     if not found:
         session.skip("no milestone in this release")
     parts, _ = _packages.installable_parts(ROOT)
-    wheels = _packages.build_wheels(session, parts, _packages.fresh_dir(session, "dist"))
+    wheels = nox_install.build_wheels(session, parts, nox_install.fresh_dir(session, "dist"))
     figures = Path(session.create_tmp()) / "figures"
     shutil.rmtree(figures, ignore_errors=True)
     failed = []
     for milestone in found:
-        lines, why = _packages.run_milestone_alone(session, milestone, wheels, figures,
+        lines, why = nox_install.run_milestone_alone(session, milestone, wheels, figures,
                                                    *session.posargs)
         for line in lines:
             session.log(f"ran {line}")

@@ -131,19 +131,19 @@ def random_inputs(op: Any, seed: int = 0) -> list[np.ndarray]:
     return arrays
 
 
-def first_order(op: Any) -> None:
+def assert_first_order(op: Any) -> None:
     """The engine's gradients equal central differences (float64)."""
     inputs = [tt.tensor(x, requires_grad=True) for x in random_inputs(op)]
     check_grads(lambda *xs: op.fn(tt, *xs), inputs)
 
 
-def second_order(op: Any) -> None:
+def assert_second_order(op: Any) -> None:
     """create_graph=True: the rule is differentiable again, and its derivative is right."""
     inputs = [tt.tensor(x, requires_grad=True) for x in random_inputs(op, seed=3)]
     check_second_order(lambda *xs: op.fn(tt, *xs), inputs)
 
 
-def as_pytorch(op: Any) -> None:
+def assert_matches_pytorch(op: Any) -> None:
     """Forward values and gradients equal PyTorch's."""
     if torch is None:
         pytest.skip("PyTorch is not installed (optional oracle)")
@@ -173,5 +173,6 @@ def as_pytorch(op: Any) -> None:
 def oracle() -> SimpleNamespace:
     return SimpleNamespace(check_grads=check_grads, check_second_order=check_second_order,
                            numerical_grads=numerical_grads, analytical_grads=analytical_grads,
-                           first_order=first_order, second_order=second_order,
-                           as_pytorch=as_pytorch)
+                           assert_first_order=assert_first_order,
+                           assert_second_order=assert_second_order,
+                           assert_matches_pytorch=assert_matches_pytorch)

@@ -84,14 +84,14 @@ def _ops(second: bool = False, torch_too: bool = False) -> list[Any]:
 
 @pytest.mark.parametrize("op", _ops())
 def test_library_ops_match_finite_differences(op: Op, oracle: Any) -> None:
-    oracle.first_order(op)
+    oracle.assert_first_order(op)
 
 
 @pytest.mark.parametrize("op", _ops(second=True))
 def test_library_ops_differentiate_twice(op: Op, oracle: Any) -> None:
-    oracle.second_order(op)
+    oracle.assert_second_order(op)
 
 
 @pytest.mark.parametrize("op", _ops(torch_too=True))
 def test_library_ops_match_pytorch(op: Op, oracle: Any) -> None:
-    oracle.as_pytorch(op)
+    oracle.assert_matches_pytorch(op)

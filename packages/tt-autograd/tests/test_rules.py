@@ -172,160 +172,160 @@ def _ops(task: str, second: bool = False, torch_too: bool = False) -> list[Any]:
 @pytest.mark.task("2.5")
 @pytest.mark.parametrize("op", _ops("2.5"))
 def test_worked_examples_match_finite_differences(op: Op, oracle: Any) -> None:
-    oracle.first_order(op)
+    oracle.assert_first_order(op)
 
 
 @pytest.mark.task("2.5")
 @pytest.mark.parametrize("op", _ops("2.5", second=True))
 def test_worked_examples_differentiate_twice(op: Op, oracle: Any) -> None:
-    oracle.second_order(op)
+    oracle.assert_second_order(op)
 
 
 @pytest.mark.task("2.5")
 @pytest.mark.parametrize("op", _ops("2.5", torch_too=True))
 def test_worked_examples_match_pytorch(op: Op, oracle: Any) -> None:
-    oracle.as_pytorch(op)
+    oracle.assert_matches_pytorch(op)
 
 
 @pytest.mark.task("2.6")
 @pytest.mark.parametrize("op", _ops("2.6"))
 def test_masks_and_selections_match_finite_differences(op: Op, oracle: Any) -> None:
-    oracle.first_order(op)
+    oracle.assert_first_order(op)
 
 
 @pytest.mark.task("2.6")
 @pytest.mark.parametrize("op", _ops("2.6", second=True))
 def test_masks_and_selections_differentiate_twice(op: Op, oracle: Any) -> None:
-    oracle.second_order(op)
+    oracle.assert_second_order(op)
 
 
 @pytest.mark.task("2.6")
 @pytest.mark.parametrize("op", _ops("2.6", torch_too=True))
 def test_masks_and_selections_match_pytorch(op: Op, oracle: Any) -> None:
-    oracle.as_pytorch(op)
+    oracle.assert_matches_pytorch(op)
 
 
 @pytest.mark.task("2.7")
 @pytest.mark.parametrize("op", _ops("2.7"))
 def test_arithmetic_match_finite_differences(op: Op, oracle: Any) -> None:
-    oracle.first_order(op)
+    oracle.assert_first_order(op)
 
 
 @pytest.mark.task("2.7")
 @pytest.mark.parametrize("op", _ops("2.7", second=True))
 def test_arithmetic_differentiate_twice(op: Op, oracle: Any) -> None:
-    oracle.second_order(op)
+    oracle.assert_second_order(op)
 
 
 @pytest.mark.task("2.7")
 @pytest.mark.parametrize("op", _ops("2.7", torch_too=True))
 def test_arithmetic_match_pytorch(op: Op, oracle: Any) -> None:
-    oracle.as_pytorch(op)
+    oracle.assert_matches_pytorch(op)
 
 
 @pytest.mark.task("2.8")
 @pytest.mark.parametrize("op", _ops("2.8"))
 def test_unary_math_match_finite_differences(op: Op, oracle: Any) -> None:
-    oracle.first_order(op)
+    oracle.assert_first_order(op)
 
 
 @pytest.mark.task("2.8")
 @pytest.mark.parametrize("op", _ops("2.8", second=True))
 def test_unary_math_differentiate_twice(op: Op, oracle: Any) -> None:
-    oracle.second_order(op)
+    oracle.assert_second_order(op)
 
 
 @pytest.mark.task("2.8")
 @pytest.mark.parametrize("op", _ops("2.8", torch_too=True))
 def test_unary_math_match_pytorch(op: Op, oracle: Any) -> None:
-    oracle.as_pytorch(op)
+    oracle.assert_matches_pytorch(op)
 
 
 @pytest.mark.task("2.9")
 @pytest.mark.parametrize("op", _ops("2.9"))
 def test_indexing_match_finite_differences(op: Op, oracle: Any) -> None:
-    oracle.first_order(op)
+    oracle.assert_first_order(op)
 
 
 @pytest.mark.task("2.9")
 @pytest.mark.parametrize("op", _ops("2.9", second=True))
 def test_indexing_differentiate_twice(op: Op, oracle: Any) -> None:
-    oracle.second_order(op)
+    oracle.assert_second_order(op)
 
 
 @pytest.mark.task("2.9")
 @pytest.mark.parametrize("op", _ops("2.9", torch_too=True))
 def test_indexing_match_pytorch(op: Op, oracle: Any) -> None:
-    oracle.as_pytorch(op)
+    oracle.assert_matches_pytorch(op)
 
 
 @pytest.mark.task("2.10")
 @pytest.mark.parametrize("op", _ops("2.10"))
 def test_shape_ops_match_finite_differences(op: Op, oracle: Any) -> None:
-    oracle.first_order(op)
+    oracle.assert_first_order(op)
 
 
 @pytest.mark.task("2.10")
 @pytest.mark.parametrize("op", _ops("2.10", second=True))
 def test_shape_ops_differentiate_twice(op: Op, oracle: Any) -> None:
-    oracle.second_order(op)
+    oracle.assert_second_order(op)
 
 
 @pytest.mark.task("2.10")
 @pytest.mark.parametrize("op", _ops("2.10", torch_too=True))
 def test_shape_ops_match_pytorch(op: Op, oracle: Any) -> None:
-    oracle.as_pytorch(op)
+    oracle.assert_matches_pytorch(op)
 
 
 @pytest.mark.task("2.11")
 @pytest.mark.parametrize("op", _ops("2.11"))
 def test_matmul_match_finite_differences(op: Op, oracle: Any) -> None:
-    oracle.first_order(op)
+    oracle.assert_first_order(op)
 
 
 @pytest.mark.task("2.11")
 @pytest.mark.parametrize("op", _ops("2.11", second=True))
 def test_matmul_differentiate_twice(op: Op, oracle: Any) -> None:
-    oracle.second_order(op)
+    oracle.assert_second_order(op)
 
 
 @pytest.mark.task("2.11")
 @pytest.mark.parametrize("op", _ops("2.11", torch_too=True))
 def test_matmul_match_pytorch(op: Op, oracle: Any) -> None:
-    oracle.as_pytorch(op)
+    oracle.assert_matches_pytorch(op)
 
 
 @pytest.mark.task("2.12")
 @pytest.mark.parametrize("op", _ops("2.12"))
 def test_reductions_match_finite_differences(op: Op, oracle: Any) -> None:
-    oracle.first_order(op)
+    oracle.assert_first_order(op)
 
 
 @pytest.mark.task("2.12")
 @pytest.mark.parametrize("op", _ops("2.12", second=True))
 def test_reductions_differentiate_twice(op: Op, oracle: Any) -> None:
-    oracle.second_order(op)
+    oracle.assert_second_order(op)
 
 
 @pytest.mark.task("2.12")
 @pytest.mark.parametrize("op", _ops("2.12", torch_too=True))
 def test_reductions_match_pytorch(op: Op, oracle: Any) -> None:
-    oracle.as_pytorch(op)
+    oracle.assert_matches_pytorch(op)
 
 
 @pytest.mark.task("2.13")
 @pytest.mark.parametrize("op", _ops("2.13"))
 def test_unfold_match_finite_differences(op: Op, oracle: Any) -> None:
-    oracle.first_order(op)
+    oracle.assert_first_order(op)
 
 
 @pytest.mark.task("2.13")
 @pytest.mark.parametrize("op", _ops("2.13", second=True))
 def test_unfold_differentiate_twice(op: Op, oracle: Any) -> None:
-    oracle.second_order(op)
+    oracle.assert_second_order(op)
 
 
 @pytest.mark.task("2.13")
 @pytest.mark.parametrize("op", _ops("2.13", torch_too=True))
 def test_unfold_match_pytorch(op: Op, oracle: Any) -> None:
-    oracle.as_pytorch(op)
+    oracle.assert_matches_pytorch(op)

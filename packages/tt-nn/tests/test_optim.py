@@ -78,7 +78,7 @@ def _params(task):
             for cls, name, kw in CASES[task]]
 
 
-def _twenty_steps_track_pytorch(cls, name, kwargs):
+def _assert_twenty_steps_track_pytorch(cls, name, kwargs):
     torch = pytest.importorskip("torch")
     ours, _, _ = run_ours(cls, kwargs)
     theirs = run_torch(torch, name, kwargs)
@@ -86,7 +86,7 @@ def _twenty_steps_track_pytorch(cls, name, kwargs):
         np.testing.assert_allclose(a, b, atol=1e-5, rtol=1e-5)
 
 
-def _state_dict_round_trip_resumes_identically(cls, name, kwargs):
+def _assert_state_dict_round_trip_resumes(cls, name, kwargs):
     straight, _, _ = run_ours(cls, kwargs, steps=12)
     # 7 steps, state dict, fresh optimizer on copies of the weights, load, 5 more steps
     _, opt, params = run_ours(cls, kwargs, steps=7)
@@ -105,22 +105,22 @@ def _state_dict_round_trip_resumes_identically(cls, name, kwargs):
 @pytest.mark.task("3.17")
 @pytest.mark.parametrize("cls,name,kwargs", _params("3.17"))
 def test_sgd_twenty_steps_track_pytorch_and_resume(cls, name, kwargs):
-    _twenty_steps_track_pytorch(cls, name, kwargs)
-    _state_dict_round_trip_resumes_identically(cls, name, kwargs)
+    _assert_twenty_steps_track_pytorch(cls, name, kwargs)
+    _assert_state_dict_round_trip_resumes(cls, name, kwargs)
 
 
 @pytest.mark.task("3.18")
 @pytest.mark.parametrize("cls,name,kwargs", _params("3.18"))
 def test_adam_twenty_steps_track_pytorch_and_resume(cls, name, kwargs):
-    _twenty_steps_track_pytorch(cls, name, kwargs)
-    _state_dict_round_trip_resumes_identically(cls, name, kwargs)
+    _assert_twenty_steps_track_pytorch(cls, name, kwargs)
+    _assert_state_dict_round_trip_resumes(cls, name, kwargs)
 
 
 @pytest.mark.task("3.19")
 @pytest.mark.parametrize("cls,name,kwargs", _params("3.19"))
 def test_rmsprop_twenty_steps_track_pytorch_and_resume(cls, name, kwargs):
-    _twenty_steps_track_pytorch(cls, name, kwargs)
-    _state_dict_round_trip_resumes_identically(cls, name, kwargs)
+    _assert_twenty_steps_track_pytorch(cls, name, kwargs)
+    _assert_state_dict_round_trip_resumes(cls, name, kwargs)
 
 
 @pytest.mark.task("3.17")

@@ -62,11 +62,15 @@ BUILT_ON_TASK = ["logsigmoid", "mish", "selu"]  # softplus and elu (task 3.12) i
 @pytest.mark.task("3.12")
 @pytest.mark.parametrize("name", BUILT_ON_TASK)
 def test_activations_built_on_the_task(name):
-    test_more_activations_values_and_gradients(name)
+    _assert_activation_matches_pytorch(name)
 
 
 @pytest.mark.parametrize("name", sorted(set(ACTIVATIONS) - set(BUILT_ON_TASK)))
 def test_more_activations_values_and_gradients(name):
+    _assert_activation_matches_pytorch(name)
+
+
+def _assert_activation_matches_pytorch(name):
     make, value, grad = ACTIVATIONS[name]
     x = tt.tensor(X, dtype=tt.float64, requires_grad=True)
     module = make(nn)
@@ -364,11 +368,15 @@ OTHER_SCHEDULES = ["constant", "multiplicative", "poly"]  # no task's schedule i
 @pytest.mark.task("3.20")
 @pytest.mark.parametrize("name", sorted(set(CHAINS) - set(OTHER_SCHEDULES)))
 def test_chains_of_the_task_schedules_match_pytorch(name):
-    test_chained_schedules_match_pytorch(name)
+    _assert_chain_matches_pytorch(name)
 
 
 @pytest.mark.parametrize("name", OTHER_SCHEDULES)
 def test_chained_schedules_match_pytorch(name):
+    _assert_chain_matches_pytorch(name)
+
+
+def _assert_chain_matches_pytorch(name):
     torch = _torch()
 
     ours_opt, torch_opt = _two_group_sgd, lambda: _two_group_sgd_torch(torch)

@@ -27,7 +27,7 @@ from tinytorch.text import layer_norm
 RNG = np.random.default_rng(0)
 
 
-def same_forward_backward(fused, composed, arrays, rtol=1e-5, atol=1e-6):
+def assert_same_forward_backward(fused, composed, arrays, rtol=1e-5, atol=1e-6):
     """Run both on fresh leaves made from ``arrays``; compare outputs and every gradient."""
     results = []
     for fn in (fused, composed):
@@ -73,7 +73,7 @@ def test_loops_and_blas_and_shape_errors():
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_fused_tanh_gelu_equals_composed(dtype):
     x = (RNG.standard_normal((6, 7)) * 3).astype(dtype)
-    same_forward_backward(lambda t: fused_gelu(t, "tanh"),
+    assert_same_forward_backward(lambda t: fused_gelu(t, "tanh"),
                           lambda t: F.gelu(t, approximate="tanh"), [x])
 
 
@@ -107,7 +107,7 @@ def test_fused_ops_refuse_double_backward():
 
 def test_fused_exact_gelu_is_part_5s():
     x = (RNG.standard_normal((6, 7)) * 3).astype(np.float32)
-    same_forward_backward(lambda t: fused_gelu(t), lambda t: F.gelu(t), [x])
+    assert_same_forward_backward(lambda t: fused_gelu(t), lambda t: F.gelu(t), [x])
     with pytest.raises(ValueError, match="'none' or 'tanh'"):
         fused_gelu(tt.randn(2), "erf")
 
@@ -119,7 +119,7 @@ def test_fused_exact_gelu_is_part_5s():
 def test_fused_cross_entropy_equals_composed(reduction):
     logits = (RNG.standard_normal((9, 5)) * 4).astype(np.float32)
     target = tt.tensor(RNG.integers(0, 5, 9))
-    same_forward_backward(lambda z: fused_cross_entropy(z, target, reduction),
+    assert_same_forward_backward(lambda z: fused_cross_entropy(z, target, reduction),
                           lambda z: F.cross_entropy(z, target, reduction=reduction), [logits])
 
 
@@ -127,7 +127,7 @@ def test_fused_cross_entropy_equals_composed(reduction):
 def test_fused_cross_entropy_ignore_index_and_extreme_logits():
     logits = np.array([[1000.0, 0.0, -1000.0], [0.0, 0.0, 0.0], [3.0, 1.0, 2.0]], np.float32)
     target = tt.tensor([2, -100, 0])
-    same_forward_backward(lambda z: fused_cross_entropy(z, target),
+    assert_same_forward_backward(lambda z: fused_cross_entropy(z, target),
                           lambda z: F.cross_entropy(z, target), [logits])
     loss = fused_cross_entropy(tt.tensor(logits), target, reduction="none")
     assert loss.array[0] == pytest.approx(2000.0) and loss.array[1] == 0.0
@@ -159,10 +159,10 @@ def test_part5_fused_layer_norm_equals_composed(shape, normalized):
     x = (RNG.standard_normal(shape) * 3 + 1).astype(np.float32)
     w = RNG.standard_normal(d).astype(np.float32)
     b = RNG.standard_normal(d).astype(np.float32)
-    same_forward_backward(lambda x, w, b: layer_norm(x, normalized, w, b),
+    assert_same_forward_backward(lambda x, w, b: layer_norm(x, normalized, w, b),
                           lambda x, w, b: layer_norm_composed(x, normalized, w, b), [x, w, b],
                           rtol=1e-4, atol=1e-5)
-    same_forward_backward(lambda x: layer_norm(x, normalized),
+    assert_same_forward_backward(lambda x: layer_norm(x, normalized),
                           lambda x: layer_norm_composed(x, normalized), [x], rtol=1e-4, atol=1e-5)
 
 

@@ -36,7 +36,7 @@ def _masks(L, S):
     }
 
 
-def _against_torch(torch, fn, kind, scale=None):
+def _assert_matches_torch(torch, fn, kind, scale=None):
     q, k, v = _qkv()
     mask, causal = _masks(5, 7)[kind]
     ours = [tt.tensor(a, requires_grad=True) for a in (q, k, v)]
@@ -63,7 +63,7 @@ def _math(q, k, v, mask=None, is_causal=False, scale=None):
 @pytest.mark.task("5.8")
 @pytest.mark.parametrize("kind", list(_masks(5, 7)))
 def test_math_against_torch(torch, kind):
-    _against_torch(torch, _math, kind)
+    _assert_matches_torch(torch, _math, kind)
 
 
 @pytest.mark.task("5.8")
@@ -108,12 +108,12 @@ def test_math_learned_float_mask_gets_a_gradient(torch):
 @pytest.mark.task("5.9")
 @pytest.mark.parametrize("kind", list(_masks(5, 7)))
 def test_fused_against_torch(torch, kind):
-    _against_torch(torch, scaled_dot_product_attention, kind)
+    _assert_matches_torch(torch, scaled_dot_product_attention, kind)
 
 
 @pytest.mark.task("5.9")
 def test_fused_custom_scale_and_broadcast_batch(torch):
-    _against_torch(torch, scaled_dot_product_attention, "causal", scale=0.3)
+    _assert_matches_torch(torch, scaled_dot_product_attention, "causal", scale=0.3)
     q, k, v = _qkv((2, 3, 5, 4), (1, 3, 7, 4))  # keys and values shared by the batch
     qt, kt, vt = (tt.tensor(a, requires_grad=True) for a in (q, k, v))
     out = scaled_dot_product_attention(qt, kt, vt)

@@ -102,7 +102,7 @@ LAYERS = [("BatchNorm2d", (4, 3, 5, 6)), ("BatchNorm1d", (8, 3)), ("BatchNorm1d"
 @pytest.mark.task("4.13")
 @pytest.mark.parametrize("cls, shape", LAYERS)
 def test_layer_without_running_stats_matches_torch(torch, cls, shape):
-    _several_steps(torch, cls, shape, {"track_running_stats": False})
+    _assert_several_steps_match(torch, cls, shape, {"track_running_stats": False})
 
 
 @pytest.mark.task("4.14")
@@ -110,10 +110,10 @@ def test_layer_without_running_stats_matches_torch(torch, cls, shape):
 @pytest.mark.parametrize("kwargs", [{}, {"momentum": None}, {"momentum": 0.3, "affine": False},
                                     {"bias": False}])
 def test_layer_matches_torch_over_several_steps(torch, cls, shape, kwargs):
-    _several_steps(torch, cls, shape, kwargs)
+    _assert_several_steps_match(torch, cls, shape, kwargs)
 
 
-def _several_steps(torch, cls, shape, kwargs):
+def _assert_several_steps_match(torch, cls, shape, kwargs):
     """Four training steps (outputs, input gradients), then the state and eval outputs."""
     ours = {"BatchNorm2d": BatchNorm2d, "BatchNorm1d": BatchNorm1d}[cls](3, **kwargs)
     theirs = getattr(torch.nn, cls)(3, **kwargs)

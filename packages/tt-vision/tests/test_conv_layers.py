@@ -19,7 +19,7 @@ def _copy_to_torch(theirs, ours, torch):
             theirs.bias.copy_(torch.from_numpy(ours.bias.array.copy()))
 
 
-def _compare(torch, ours, theirs, x, rtol=1e-5, atol=1e-4, **forward):
+def _assert_same_outputs_and_grads(torch, ours, theirs, x, rtol=1e-5, atol=1e-4, **forward):
     _copy_to_torch(theirs, ours, torch)
     X = torch.tensor(x, requires_grad=True)
     Y = theirs(X, **forward)
@@ -77,7 +77,7 @@ def test_conv2d_matches_torch(torch, kwargs):
     ours = Conv2d(4, 6, **kwargs)
     theirs = torch.nn.Conv2d(4, 6, **kwargs)
     x = np.random.default_rng(0).standard_normal((2, 4, 9, 8)).astype(np.float32)
-    _compare(torch, ours, theirs, x)
+    _assert_same_outputs_and_grads(torch, ours, theirs, x)
     assert repr(ours) == repr(theirs)
 
 
@@ -91,7 +91,7 @@ def test_conv1d_matches_torch(torch, kwargs):
     ours = Conv1d(4, 6, **kwargs)
     theirs = torch.nn.Conv1d(4, 6, **kwargs)
     x = np.random.default_rng(2).standard_normal((3, 4, 13)).astype(np.float32)
-    _compare(torch, ours, theirs, x)
+    _assert_same_outputs_and_grads(torch, ours, theirs, x)
     assert repr(ours) == repr(theirs)
 
 
@@ -107,7 +107,7 @@ def test_conv_transpose2d_matches_torch(torch, kwargs, output_size):
     theirs = torch.nn.ConvTranspose2d(4, 6, **kwargs)
     x = np.random.default_rng(3).standard_normal((2, 4, 5, 6)).astype(np.float32)
     forward = {} if output_size is None else {"output_size": output_size}
-    _compare(torch, ours, theirs, x, **forward)
+    _assert_same_outputs_and_grads(torch, ours, theirs, x, **forward)
     assert repr(ours) == repr(theirs)
 
 

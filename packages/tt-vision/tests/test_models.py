@@ -60,7 +60,7 @@ def _load_into_torch(torch, theirs, ours):
     theirs.load_state_dict(state)
 
 
-def _compare(torch, ours, theirs, x, train):
+def _assert_same_outputs_and_grads(torch, ours, theirs, x, train):
     ours.train(train)
     theirs.train(train)
     X = torch.tensor(x, requires_grad=True)
@@ -110,7 +110,7 @@ def test_lenet5_matches_torch_and_learns(torch):
     theirs = _torch_lenet(torch)
     _load_into_torch(torch, theirs, ours)
     x = np.random.default_rng(0).standard_normal((4, 1, 28, 28)).astype(np.float32)
-    _compare(torch, ours, theirs, x, train=True)
+    _assert_same_outputs_and_grads(torch, ours, theirs, x, train=True)
     losses = _fits(LeNet5(), tt.tensor(x), tt.tensor([0, 1, 2, 3]))
     assert losses[-1] < 0.1 * losses[0]
 
@@ -135,7 +135,7 @@ def test_cifarnet_matches_torch(torch, train):
     theirs = _torch_cifarnet(torch, 4)
     _load_into_torch(torch, theirs, ours)
     x = np.random.default_rng(1).standard_normal((4, 3, 32, 32)).astype(np.float32)
-    _compare(torch, ours, theirs, x, train)
+    _assert_same_outputs_and_grads(torch, ours, theirs, x, train)
 
 
 @pytest.mark.task("4.22")

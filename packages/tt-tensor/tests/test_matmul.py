@@ -106,3 +106,23 @@ def test_batch_mismatch_and_zero_dim_errors():
 def test_dtype_mismatch_is_an_error():
     with pytest.raises(RuntimeError, match="float32.*float64"):
         tt.ones(2, 2) @ tt.ones(2, 2, dtype=tt.float64)
+
+
+@pytest.mark.parametrize("sa, sb", [((2, 3), (3, 4)), ((5, 2, 7), (7,)), ((64, 300), (300, 20))])
+def test_float16_is_multiplied_in_float32_and_rounded_once(sa, sb):
+    rng = np.random.default_rng(3)
+    a, b = (rng.standard_normal(s).astype(np.float16) for s in (sa, sb))
+    out = tt.tensor(a) @ tt.tensor(b)
+    assert out.dtype is tt.float16
+    expected = np.matmul(a.astype(np.float32), b.astype(np.float32)).astype(np.float16)
+    np.testing.assert_array_equal(out.numpy(), expected)
+
+
+def test_float16_matches_torch_within_rounding(torch):
+    rng = np.random.default_rng(4)
+    a, b = rng.standard_normal((64, 300)), rng.standard_normal((300, 20))
+    ours = (tt.tensor(a, dtype=tt.float16) @ tt.tensor(b, dtype=tt.float16)).numpy()
+    theirs = (torch.tensor(a, dtype=torch.float16) @ torch.tensor(b, dtype=torch.float16)).numpy()
+    # both accumulate in float32; the order of the sums differs, so the last bit may too
+    np.testing.assert_allclose(ours.astype(np.float32), theirs.astype(np.float32),
+                               rtol=2e-3, atol=2e-2)

@@ -15,6 +15,10 @@ shapes         meaning
 Integer products accumulate in the operands' dtype and wrap around on overflow, as in PyTorch:
 an int8 product of int8 values is computed modulo 256. Cast to int32 first (``a.int() @ b.int()``)
 to accumulate int8 values exactly, as quantized kernels do.
+
+float16 products are computed in float32 and rounded to float16 once (``matmul_arrays``):
+NumPy has no float16 matrix multiply (its loop is about 100x slower than BLAS), and PyTorch's
+CPU kernels accumulate half-precision products in float32 as well.
 """
 
 from __future__ import annotations
@@ -31,6 +35,16 @@ if TYPE_CHECKING:
 
 _EINSUM_OPTIMIZE_SIZE = 10_000  # NumPy's contraction-order search costs ~20 us: big operands only
 
+__all__ = ["LinalgOps", "einsum", "matmul_arrays"]
+
+
+def matmul_arrays(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.matmul(a, b)``, except that float16 operands are multiplied in float32 (by BLAS)
+    and the result rounded to float16 once."""
+    if a.dtype == np.float16 and b.dtype == np.float16:
+        return np.matmul(a.astype(np.float32), b.astype(np.float32)).astype(np.float16)
+    return np.matmul(a, b)
+
 
 class LinalgOps:
     """Mixed into Tensor: ``@``, matmul, mm, bmm, dot, diag, tril, triu."""
@@ -42,8 +56,9 @@ class LinalgOps:
     def matmul(self: Tensor, other: Tensor) -> Tensor:
         """Matrix product with broadcasting over batch dims (see the module table).
 
-        What to do: check the shapes, then let ``np.matmul`` do the work (it follows the same
-        rules, batch dims included) and record ``self._make("matmul", data, (self, other))``.
+        What to do: check the shapes, then let ``matmul_arrays`` (``np.matmul``, with float16
+        through float32) do the work: it follows the same rules, batch dims included. Record
+        ``self._make("matmul", data, (self, other))``.
         ``other`` may be a NumPy array: ``self._lift(other)``.
 
         Errors the tests expect, each naming the shapes or dtypes involved:
@@ -74,7 +89,7 @@ class LinalgOps:
                 f"({inner_a}) must equal the {'only' if len(b) == 1 else 'second-to-last'} dim "
                 f"of the second ({inner_b})")
         try:
-            data = np.matmul(self.array, other.array)
+            data = matmul_arrays(self.array, other.array)
         except ValueError:
             raise RuntimeError(f"matmul: batch dims of shapes {a} and {b} do not broadcast "
                                "together") from None

@@ -22,6 +22,7 @@ allow-list and the rules live here, in ONE place:
 from __future__ import annotations
 
 import ast
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,10 +216,16 @@ class _Scanner(ast.NodeVisitor):
         self.generic_visit(node)
 
 
+_PARSING = threading.Lock()
+"""CPython 3.11-3.12 cannot build ASTs in two threads at once (``SystemError: AST constructor
+recursion depth mismatch``), and ``grade --jobs J`` scans submissions in J threads."""
+
+
 def scan_source(text: str, path: str) -> list[Finding]:
     """Findings in one file's source (a file that does not parse is itself a finding)."""
     try:
-        tree = ast.parse(text, filename=path)
+        with _PARSING:
+            tree = ast.parse(text, filename=path)
     except SyntaxError as error:
         return [Finding(path, error.lineno or 0, "syntax", f"does not parse: {error.msg}")]
     scanner = _Scanner(path, text.splitlines())

@@ -102,3 +102,49 @@ def test_what_the_instructor_already_wrote_is_not_a_flag(tmp_path):
 def test_a_file_that_does_not_parse_is_a_finding():
     found = integrity.scan_source("def f(:\n", "broken.py")
     assert [f.rule for f in found] == ["syntax"]
+
+
+def test_scanning_in_parallel_threads_is_safe():
+    """``grade --jobs 2`` scans two submissions at once. CPython 3.11-3.12 raise SystemError
+    ("AST constructor recursion depth mismatch") when two threads at different stack depths
+    build ASTs at once and a finalizer lets them switch mid-way; the scanner serialises that."""
+    import gc
+    import sys
+    import threading
+    from pathlib import Path
+
+    source = Path(integrity.__file__).read_text() * 3
+    expected = integrity.scan_source(source, "big.py")
+    errors: list[str] = []
+
+    class Finalized:
+        def __del__(self) -> None:
+            sum(range(10))
+
+    def at_depth(depth: int) -> None:
+        if depth:
+            return at_depth(depth - 1)
+        for _ in range(25):
+            junk = [Finalized() for _ in range(100)]
+            for item in junk:
+                item.cycle = item  # collected by the GC, which runs the finalizers
+            del junk
+            try:
+                assert integrity.scan_source(source, "big.py") == expected
+            except SystemError as error:
+                errors.append(str(error))
+                return
+
+    interval, thresholds = sys.getswitchinterval(), gc.get_threshold()
+    sys.setswitchinterval(1e-6)
+    gc.set_threshold(50, 5, 5)
+    try:
+        threads = [threading.Thread(target=at_depth, args=(d,)) for d in (1, 25, 1, 25)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+        gc.set_threshold(*thresholds)
+    assert errors == []
